@@ -1,0 +1,165 @@
+//! The engine handle: accounts, their workers, the cache and the event stream. This is the
+//! API the CLI and the app use.
+
+use crate::account::{Account, AccountConfig, AccountId};
+use crate::credentials::Credentials;
+use crate::error::{Error, ErrorKind, Result};
+use crate::events::{EventSender, Events};
+use crate::folder::{Folder, FolderId};
+use crate::imap::ops::Conn;
+use crate::message::{MessageDetail, MessageId, MessageSummary};
+use crate::store::Store;
+use crate::sync::SyncReport;
+use crate::worker::{self, Command, Ctx, EngineOptions, WorkerHandle};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+/// The file name of the cache inside the data directory.
+pub const CACHE_FILE: &str = "tern.sqlite3";
+
+pub struct Engine {
+    store: Store,
+    events: EventSender,
+    creds: Arc<dyn Credentials>,
+    opts: EngineOptions,
+    workers: Mutex<HashMap<AccountId, WorkerHandle>>,
+}
+
+impl Engine {
+    /// Opens the profile in `data_dir` (created if needed).
+    pub fn open(data_dir: &Path, creds: Arc<dyn Credentials>, opts: EngineOptions) -> Result<Engine> {
+        let store = Store::open(&data_dir.join(CACHE_FILE))?;
+        Ok(Engine { store, events: EventSender::new(), creds, opts, workers: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// A new listener for engine events.
+    pub fn events(&self) -> Events {
+        self.events.subscribe()
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        self.store.accounts()
+    }
+
+    pub fn account(&self, id: AccountId) -> Result<Account> {
+        self.store.account(id)
+    }
+
+    /// Connects and logs in with the given settings and password, then logs out. Used to
+    /// check an account before saving it; the error says what is wrong in words.
+    pub async fn test_login(&self, config: &AccountConfig, password: &str) -> Result<()> {
+        config.validate()?;
+        let account = Account { id: 0, config: config.clone() };
+        let mut conn = Conn::open(&account, password, self.opts.timeouts).await?;
+        conn.list_folders().await?;
+        conn.logout().await;
+        Ok(())
+    }
+
+    pub fn add_account(&self, config: &AccountConfig) -> Result<AccountId> {
+        config.validate()?;
+        self.store.add_account(config)
+    }
+
+    /// Changes an account's settings; a running worker restarts with them.
+    pub fn update_account(&self, id: AccountId, config: &AccountConfig) -> Result<()> {
+        config.validate()?;
+        self.store.update_account(id, config)?;
+        if self.stop(id) {
+            self.start(id)?;
+        }
+        Ok(())
+    }
+
+    /// Stops the account's worker and deletes it with everything cached for it.
+    pub fn remove_account(&self, id: AccountId) -> Result<()> {
+        self.stop(id);
+        self.store.remove_account(id)
+    }
+
+    /// Starts the account's worker (connect, sync, IDLE, poll). Needs a Tokio runtime.
+    pub fn start(&self, id: AccountId) -> Result<()> {
+        let account = self.store.account(id)?;
+        let mut workers = self.workers.lock().unwrap_or_else(|p| p.into_inner());
+        if !workers.contains_key(&id) {
+            workers.insert(id, worker::spawn(self.ctx(account)));
+        }
+        Ok(())
+    }
+
+    /// Starts every account's worker.
+    pub fn start_all(&self) -> Result<()> {
+        for a in self.store.accounts()? {
+            self.start(a.id)?;
+        }
+        Ok(())
+    }
+
+    /// Stops the account's worker; returns whether one was running.
+    pub fn stop(&self, id: AccountId) -> bool {
+        self.workers.lock().unwrap_or_else(|p| p.into_inner()).remove(&id).is_some()
+    }
+
+    fn ctx(&self, account: Account) -> Ctx {
+        Ctx { account, store: self.store.clone(), events: self.events.clone(), creds: self.creds.clone(), opts: self.opts.clone() }
+    }
+
+    fn sender(&self, id: AccountId) -> Option<tokio::sync::mpsc::Sender<Command>> {
+        self.workers.lock().unwrap_or_else(|p| p.into_inner()).get(&id).map(|w| w.tx.clone())
+    }
+
+    /// Syncs every folder of the account now: through its worker when running, otherwise
+    /// over a connection opened for the purpose.
+    pub async fn sync(&self, id: AccountId) -> Result<SyncReport> {
+        if let Some(tx) = self.sender(id) {
+            let (reply, rx) = oneshot::channel();
+            tx.send(Command::Sync(reply)).await.map_err(|_| cancelled())?;
+            return rx.await.map_err(|_| cancelled())?;
+        }
+        let ctx = self.ctx(self.store.account(id)?);
+        let mut conn = ctx.connect().await?;
+        let r = ctx.sync_all(&mut conn).await;
+        conn.logout().await;
+        r
+    }
+
+    pub fn folders(&self, account: AccountId) -> Result<Vec<Folder>> {
+        self.store.folders(account)
+    }
+
+    /// A page of a folder's messages from the cache, newest first. Never waits on the network.
+    pub fn messages(&self, folder: FolderId, offset: u32, limit: u32) -> Result<Vec<MessageSummary>> {
+        self.store.list(folder, offset, limit)
+    }
+
+    /// A message with its body, fetching the body from the server if it is not cached.
+    pub async fn message(&self, id: MessageId) -> Result<MessageDetail> {
+        let detail = self.store.message(id)?;
+        if detail.body.is_some() {
+            return Ok(detail);
+        }
+        let folder = self.store.folder(detail.summary.folder_id)?;
+        if let Some(tx) = self.sender(folder.account_id) {
+            let (reply, rx) = oneshot::channel();
+            tx.send(Command::FetchBody(id, reply)).await.map_err(|_| cancelled())?;
+            rx.await.map_err(|_| cancelled())??;
+        } else {
+            let ctx = self.ctx(self.store.account(folder.account_id)?);
+            let mut conn = ctx.connect().await?;
+            let r = ctx.fetch_body(&mut conn, id).await;
+            conn.logout().await;
+            r?;
+        }
+        self.store.message(id)
+    }
+}
+
+fn cancelled() -> Error {
+    Error::new(ErrorKind::Cancelled, "The account's worker stopped")
+}

@@ -1,0 +1,305 @@
+//! The IMAP commands sync needs, each with a deadline and typed results.
+
+use super::connect::{self, Capabilities};
+use super::fetch::{header_items, header_of};
+use super::{net, raw, seqset, timed, Session, Timeouts};
+use crate::account::Account;
+use crate::error::{err, ErrorKind};
+use crate::folder::{Listed, Role};
+use crate::message::{flags, Header};
+use anyhow::{Context, Result};
+use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status as ImapStatus, StatusAttribute};
+use async_imap::types::NameAttribute;
+use futures::StreamExt;
+
+/// An authenticated connection and what its server can do.
+pub struct Conn {
+    pub session: Session,
+    pub caps: Capabilities,
+    /// QRESYNC was enabled (RFC 7162 §3.2.3), so VANISHED replaces EXPUNGE on this connection.
+    pub qresync: bool,
+    pub t: Timeouts,
+}
+
+/// What STATUS or SELECT says about a mailbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MailboxState {
+    pub exists: u32,
+    pub uidvalidity: u32,
+    pub uidnext: u32,
+    pub highestmodseq: u64,
+}
+
+/// A flag state reported by FETCH: (uid, flags, keywords, modseq).
+pub type FlagRow = (u32, u32, String, u64);
+
+impl Conn {
+    pub async fn open(account: &Account, password: &str, t: Timeouts) -> Result<Conn> {
+        let (mut session, caps) = connect::open(&account.config.imap, &account.config.trust, password, &t).await?;
+        let mut qresync = false;
+        if caps.has("QRESYNC") && caps.has("ENABLE") {
+            raw::command(&mut session, "ENABLE QRESYNC", t.command, |_| {}).await?;
+            qresync = true;
+        }
+        Ok(Conn { session, caps, qresync, t })
+    }
+
+    /// CONDSTORE is usable: advertised, or implied by QRESYNC (RFC 7162 §3.2.3).
+    pub fn condstore(&self) -> bool {
+        self.qresync || self.caps.has("CONDSTORE")
+    }
+
+    pub async fn logout(mut self) {
+        let _ = timed(self.t.command, self.session.logout()).await;
+    }
+
+    /// All folders with their roles and subscription (LIST and LSUB, RFC 3501 §6.3.8-9,
+    /// special-use attributes per RFC 6154).
+    pub async fn list_folders(&mut self) -> Result<Vec<Listed>> {
+        let t = self.t.command;
+        let mut folders = Vec::new();
+        {
+            let mut names = net(t, self.session.list(Some(""), Some("*"))).await.context("Listing folders")?;
+            while let Some(n) = timed(t, names.next()).await? {
+                let n = n.context("Reading the folder list")?;
+                let mut role = Role::None;
+                let mut selectable = true;
+                for a in n.attributes() {
+                    role = match a {
+                        NameAttribute::NoSelect => {
+                            selectable = false;
+                            role
+                        }
+                        NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\NonExistent") => {
+                            selectable = false;
+                            role
+                        }
+                        NameAttribute::Sent => Role::Sent,
+                        NameAttribute::Drafts => Role::Drafts,
+                        NameAttribute::Trash => Role::Trash,
+                        NameAttribute::Junk => Role::Junk,
+                        NameAttribute::Archive => Role::Archive,
+                        NameAttribute::All => Role::All,
+                        NameAttribute::Flagged => Role::Flagged,
+                        _ => role,
+                    };
+                }
+                if n.name().eq_ignore_ascii_case("INBOX") {
+                    role = Role::Inbox;
+                }
+                folders.push(Listed {
+                    name: n.name().to_string(),
+                    delimiter: n.delimiter().unwrap_or("").to_string(),
+                    role,
+                    subscribed: false,
+                    selectable,
+                });
+            }
+        }
+        let mut subscribed = Vec::new();
+        {
+            let mut names = net(t, self.session.lsub(Some(""), Some("*"))).await.context("Listing subscriptions")?;
+            while let Some(n) = timed(t, names.next()).await? {
+                subscribed.push(n.context("Reading subscriptions")?.name().to_string());
+            }
+        }
+        for f in &mut folders {
+            f.subscribed = f.role == Role::Inbox || subscribed.contains(&f.name);
+        }
+        guess_roles(&mut folders);
+        Ok(folders)
+    }
+
+    /// STATUS of a folder (RFC 3501 §6.3.10), with HIGHESTMODSEQ under CONDSTORE (RFC 7162 §3.1.6).
+    pub async fn status(&mut self, name: &str) -> Result<MailboxState> {
+        let items = if self.condstore() { "MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ" } else { "MESSAGES UIDNEXT UIDVALIDITY" };
+        let mut st = MailboxState::default();
+        raw::command(&mut self.session, &format!("STATUS {} ({items})", raw::quote(name)), self.t.command, |r| {
+            if let Response::MailboxData(MailboxDatum::Status { status, .. }) = r {
+                for a in status {
+                    match a {
+                        StatusAttribute::Messages(n) => st.exists = *n,
+                        StatusAttribute::UidNext(n) => st.uidnext = *n,
+                        StatusAttribute::UidValidity(n) => st.uidvalidity = *n,
+                        StatusAttribute::HighestModSeq(n) => st.highestmodseq = *n,
+                        _ => {}
+                    }
+                }
+            }
+        })
+        .await
+        .with_context(|| format!("Checking folder {}", super::utf7::decode(name)))?;
+        Ok(st)
+    }
+
+    /// Selects a folder read-write, enabling CONDSTORE for it when available.
+    pub async fn select(&mut self, name: &str) -> Result<MailboxState> {
+        let cmd = if self.condstore() { format!("SELECT {} (CONDSTORE)", raw::quote(name)) } else { format!("SELECT {}", raw::quote(name)) };
+        let mut st = MailboxState::default();
+        raw::command(&mut self.session, &cmd, self.t.command, |r| match r {
+            Response::MailboxData(MailboxDatum::Exists(n)) => st.exists = *n,
+            Response::Data { status: ImapStatus::Ok, outcome } => match outcome.code {
+                Some(ResponseCode::UidValidity(v)) => st.uidvalidity = v,
+                Some(ResponseCode::UidNext(v)) => st.uidnext = v,
+                Some(ResponseCode::HighestModSeq(v)) => st.highestmodseq = v,
+                _ => {}
+            },
+            _ => {}
+        })
+        .await
+        .with_context(|| format!("Opening folder {}", super::utf7::decode(name)))?;
+        if st.uidvalidity == 0 {
+            return Err(err(ErrorKind::Protocol, "The server did not report UIDVALIDITY, so its UIDs cannot be trusted"));
+        }
+        Ok(st)
+    }
+
+    /// UIDs at or above `from` in the selected folder (RFC 3501 §6.4.4).
+    pub async fn uids_from(&mut self, from: u32) -> Result<Vec<u32>> {
+        let mut uids = self.search_uids(&format!("{}:*", from.max(1))).await?;
+        // "n:*" always includes the highest UID, even when it is below n (RFC 3501 §6.4.8).
+        uids.retain(|u| *u >= from);
+        Ok(uids)
+    }
+
+    /// UIDs between `lo` and `hi` inclusive in the selected folder.
+    pub async fn uids_in(&mut self, lo: u32, hi: u32) -> Result<Vec<u32>> {
+        let mut uids = self.search_uids(&format!("{}:{}", lo.max(1), hi.max(1))).await?;
+        uids.retain(|u| *u >= lo && *u <= hi);
+        Ok(uids)
+    }
+
+    async fn search_uids(&mut self, set: &str) -> Result<Vec<u32>> {
+        let mut uids = Vec::new();
+        raw::command(&mut self.session, &format!("UID SEARCH UID {set}"), self.t.command, |r| {
+            if let Response::MailboxData(MailboxDatum::Search(v)) = r {
+                uids.extend_from_slice(v);
+            }
+        })
+        .await
+        .context("Listing messages")?;
+        uids.sort_unstable();
+        uids.dedup();
+        Ok(uids)
+    }
+
+    /// Header rows for the given UIDs, with one FETCH for the whole chunk.
+    pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<Header>> {
+        let set = seqset::format(uids);
+        let items = header_items(self.condstore());
+        let t = self.t.command;
+        let mut out = Vec::with_capacity(uids.len());
+        let mut stream = net(t, self.session.uid_fetch(&set, &items)).await.context("Fetching message headers")?;
+        while let Some(f) = timed(t, stream.next()).await? {
+            let f = f.context("Reading message headers")?;
+            if let Some(h) = header_of(&f) {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Flags of messages up to `max_uid`. With `changed_since`, only those whose MODSEQ grew
+    /// (RFC 7162 §3.1.4), plus expunged UIDs when QRESYNC is on (VANISHED, §3.2.6).
+    pub async fn fetch_flags(&mut self, max_uid: u32, changed_since: Option<u64>) -> Result<(Vec<FlagRow>, Vec<u32>)> {
+        if max_uid == 0 {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let modifier = match changed_since {
+            Some(m) if self.qresync => format!(" (CHANGEDSINCE {m} VANISHED)"),
+            Some(m) => format!(" (CHANGEDSINCE {m})"),
+            None => String::new(),
+        };
+        let items = if self.condstore() { "(UID FLAGS MODSEQ)" } else { "(UID FLAGS)" };
+        let mut rows = Vec::new();
+        let mut vanished = Vec::new();
+        raw::command(&mut self.session, &format!("UID FETCH 1:{max_uid} {items}{modifier}"), self.t.command, |r| match r {
+            Response::Fetch(_, attrs) => {
+                let mut uid = None;
+                let mut bits = 0;
+                let mut kw = Vec::new();
+                let mut modseq = 0;
+                for a in attrs {
+                    match a {
+                        AttributeValue::Uid(u) => uid = Some(*u),
+                        AttributeValue::ModSeq(m) => modseq = *m,
+                        AttributeValue::Flags(fl) => {
+                            for f in fl {
+                                match flags::bit(f) {
+                                    Some(b) => bits |= b,
+                                    None if f.eq_ignore_ascii_case("\\Recent") => {}
+                                    None => kw.push(f.to_string()),
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(uid) = uid.filter(|u| *u <= max_uid) {
+                    kw.sort();
+                    rows.push((uid, bits, kw.join(" "), modseq));
+                }
+            }
+            Response::Vanished { uids, .. } => vanished.extend(seqset::expand(uids)),
+            _ => {}
+        })
+        .await
+        .context("Fetching flags")?;
+        Ok((rows, vanished))
+    }
+
+    /// Full bodies `(uid, raw)` of the given UIDs, without setting \Seen (BODY.PEEK).
+    pub async fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
+        let set = seqset::format(uids);
+        let t = self.t.command;
+        let mut out = Vec::with_capacity(uids.len());
+        let mut stream = net(t, self.session.uid_fetch(&set, "(UID BODY.PEEK[])")).await.context("Fetching messages")?;
+        while let Some(f) = timed(t, stream.next()).await? {
+            let f = f.context("Reading messages")?;
+            if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                out.push((uid, body.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Servers without SPECIAL-USE still have the usual folders; recognise them by name.
+fn guess_roles(folders: &mut [Listed]) {
+    let taken: Vec<Role> = folders.iter().map(|f| f.role).collect();
+    for f in folders.iter_mut().filter(|f| f.role == Role::None) {
+        let leaf = f.name.rsplit(|c| f.delimiter.contains(c)).next().unwrap_or(&f.name).to_ascii_lowercase();
+        let guess = match leaf.as_str() {
+            "sent" | "sent items" | "sent messages" | "sent mail" => Role::Sent,
+            "drafts" | "draft" => Role::Drafts,
+            "trash" | "deleted items" | "deleted messages" | "bin" => Role::Trash,
+            "junk" | "spam" | "junk e-mail" | "junk email" => Role::Junk,
+            "archive" | "archives" => Role::Archive,
+            _ => Role::None,
+        };
+        if guess != Role::None && !taken.contains(&guess) {
+            f.role = guess;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(name: &str, role: Role) -> Listed {
+        Listed { name: name.into(), delimiter: "/".into(), role, subscribed: true, selectable: true }
+    }
+
+    #[test]
+    fn roles_are_guessed_only_when_missing() {
+        let mut f = vec![listed("INBOX", Role::Inbox), listed("Sent Items", Role::None), listed("Spam", Role::None)];
+        guess_roles(&mut f);
+        assert_eq!(f[1].role, Role::Sent);
+        assert_eq!(f[2].role, Role::Junk);
+
+        let mut f = vec![listed("Gesendet", Role::Sent), listed("Sent", Role::None)];
+        guess_roles(&mut f);
+        assert_eq!(f[1].role, Role::None, "a special-use folder wins over a name guess");
+    }
+}

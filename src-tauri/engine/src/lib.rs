@@ -1,0 +1,26 @@
+//! Tern's mail engine: IMAP accounts mirrored into a local SQLite cache, with events for
+//! whoever shows them. It has no UI dependency; the CLI and the desktop app sit on top.
+
+pub mod account;
+pub mod credentials;
+mod engine;
+pub mod error;
+pub mod events;
+pub mod folder;
+pub mod imap;
+pub mod message;
+pub mod mime;
+pub mod store;
+pub mod sync;
+pub mod tls;
+mod worker;
+
+pub use account::{Account, AccountConfig, AccountId, Security, Server, Trust};
+pub use credentials::Credentials;
+pub use engine::{Engine, CACHE_FILE};
+pub use error::{Error, ErrorKind, Result};
+pub use events::{Event, Events, NewMailItem};
+pub use folder::{Folder, FolderId, Role};
+pub use message::{MessageDetail, MessageId, MessageSummary};
+pub use sync::{SyncOptions, SyncReport};
+pub use worker::EngineOptions;

@@ -1,0 +1,302 @@
+//! Messages in the cache: batch inserts and flag updates from sync, and the queries the
+//! list and reader need. Every sync batch is one transaction over prepared statements.
+
+use super::folders::refresh_counts;
+use super::Store;
+use crate::error::{Error, ErrorKind, Result};
+use crate::folder::FolderId;
+use crate::message::{flags, Address, Body, Header, MessageDetail, MessageId, MessageSummary, MimePart};
+use rusqlite::{params, OptionalExtension, Row};
+use std::collections::HashMap;
+
+/// What one insert batch added: the new rows' ids, in the order given.
+#[derive(Debug, Default, Clone)]
+pub struct NewMessages {
+    pub ids: Vec<MessageId>,
+    /// Ids of inserted messages that are unread.
+    pub unread: Vec<MessageId>,
+}
+
+const SUMMARY_COLUMNS: &str =
+    "id, folder_id, uid, flags, subject, from_name, from_email, internal_date, date, size, snippet, has_attachments";
+
+fn summary_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
+    let from_name: String = r.get(5)?;
+    let from_email: String = r.get(6)?;
+    let internal: i64 = r.get(7)?;
+    let date: i64 = r.get(8)?;
+    Ok(MessageSummary {
+        id: r.get(0)?,
+        folder_id: r.get(1)?,
+        uid: r.get(2)?,
+        flags: r.get(3)?,
+        subject: r.get(4)?,
+        from: (!from_email.is_empty() || !from_name.is_empty()).then_some(Address { name: from_name, email: from_email }),
+        // The Date header is what people expect to see; INTERNALDATE when it is missing.
+        date: if date != 0 { date } else { internal },
+        size: r.get(9)?,
+        snippet: r.get(10)?,
+        has_attachments: r.get(11)?,
+    })
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_json<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+impl Store {
+    /// Inserts new messages of one folder in one transaction. A UID already cached is left
+    /// alone, so a batch replayed after a dropped connection adds nothing twice.
+    pub fn insert_headers(&self, folder: FolderId, headers: &[Header]) -> Result<NewMessages> {
+        self.write(|c| {
+            let tx = c.transaction()?;
+            let mut out = NewMessages::default();
+            {
+                let mut ins = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO messages (folder_id, uid, flags, keywords, size, internal_date, date, modseq,
+                       subject, from_name, from_email, to_json, cc_json, reply_to_json, message_id, in_reply_to, refs,
+                       parts_json, has_attachments)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                )?;
+                for h in headers {
+                    let from = h.from.first().cloned().unwrap_or_default();
+                    let n = ins.execute(params![
+                        folder,
+                        h.uid,
+                        h.flags,
+                        h.keywords,
+                        h.size,
+                        h.internal_date,
+                        h.date,
+                        h.modseq as i64,
+                        h.subject,
+                        from.name,
+                        from.email,
+                        json(&h.to),
+                        json(&h.cc),
+                        json(&h.reply_to),
+                        h.message_id,
+                        h.in_reply_to,
+                        h.references.join(" "),
+                        json(&h.parts),
+                        h.has_attachments(),
+                    ])?;
+                    if n == 1 {
+                        let id = tx.last_insert_rowid();
+                        out.ids.push(id);
+                        if h.flags & flags::SEEN == 0 {
+                            out.unread.push(id);
+                        }
+                    }
+                }
+                tx.prepare_cached("UPDATE folders SET total = total + ?2, unread = unread + ?3 WHERE id = ?1")?
+                    .execute(params![folder, out.ids.len() as i64, out.unread.len() as i64])?;
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// Applies flag changes `(uid, flags, keywords, modseq)`; returns the ids that changed.
+    pub fn update_flags(&self, folder: FolderId, changes: &[(u32, u32, String, u64)]) -> Result<Vec<MessageId>> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.write(|c| {
+            let tx = c.transaction()?;
+            let mut changed = Vec::new();
+            {
+                let mut upd = tx.prepare_cached(
+                    "UPDATE messages SET flags = ?3, keywords = ?4, modseq = max(modseq, ?5)
+                     WHERE folder_id = ?1 AND uid = ?2 AND (flags <> ?3 OR keywords <> ?4)
+                     RETURNING id",
+                )?;
+                for (uid, bits, kw, modseq) in changes {
+                    if let Some(id) = upd.query_row(params![folder, uid, bits, kw, *modseq as i64], |r| r.get(0)).optional()? {
+                        changed.push(id);
+                    }
+                }
+                if !changed.is_empty() {
+                    refresh_counts(&tx, folder)?;
+                }
+            }
+            tx.commit()?;
+            Ok(changed)
+        })
+    }
+
+    /// Removes messages the server expunged; returns their ids.
+    pub fn remove_uids(&self, folder: FolderId, uids: &[u32]) -> Result<Vec<MessageId>> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.write(|c| {
+            let tx = c.transaction()?;
+            let mut removed = Vec::new();
+            {
+                let mut del = tx.prepare_cached("DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2 RETURNING id")?;
+                for uid in uids {
+                    if let Some(id) = del.query_row(params![folder, uid], |r| r.get(0)).optional()? {
+                        removed.push(id);
+                    }
+                }
+                if !removed.is_empty() {
+                    refresh_counts(&tx, folder)?;
+                }
+            }
+            tx.commit()?;
+            Ok(removed)
+        })
+    }
+
+    /// Recomputes a folder's counts from its rows (after a complete sync, as a safety net).
+    pub fn recount(&self, folder: FolderId) -> Result<()> {
+        self.write(|c| refresh_counts(c, folder))
+    }
+
+    /// Every cached UID of a folder with its flags and keywords.
+    pub fn flag_map(&self, folder: FolderId) -> Result<HashMap<u32, (u32, String)>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached("SELECT uid, flags, keywords FROM messages WHERE folder_id = ?1")?;
+            let rows = s.query_map([folder], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?.collect();
+            rows
+        })
+    }
+
+    /// Every cached UID of a folder, ascending.
+    pub fn uids(&self, folder: FolderId) -> Result<Vec<u32>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached("SELECT uid FROM messages WHERE folder_id = ?1 ORDER BY uid")?;
+            let rows = s.query_map([folder], |r| r.get(0))?.collect();
+            rows
+        })
+    }
+
+    /// A page of a folder's messages, newest first.
+    pub fn list(&self, folder: FolderId, offset: u32, limit: u32) -> Result<Vec<MessageSummary>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM messages WHERE folder_id = ?1
+                 ORDER BY internal_date DESC, uid DESC LIMIT ?2 OFFSET ?3"
+            ))?;
+            let rows = s.query_map(params![folder, limit, offset], summary_row)?.collect();
+            rows
+        })
+    }
+
+    pub fn summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM messages WHERE id = ?1"))?;
+            let mut v = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(m) = s.query_row([id], summary_row).optional()? {
+                    v.push(m);
+                }
+            }
+            Ok(v)
+        })
+    }
+
+    /// A message with its headers and, when cached, its parsed body.
+    pub fn message(&self, id: MessageId) -> Result<MessageDetail> {
+        let row = self.read(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT {SUMMARY_COLUMNS}, to_json, cc_json, reply_to_json, message_id, in_reply_to, refs, parts_json
+                     FROM messages WHERE id = ?1"
+                ),
+                [id],
+                |r| {
+                    Ok((
+                        summary_row(r)?,
+                        r.get::<_, String>(12)?,
+                        r.get::<_, String>(13)?,
+                        r.get::<_, String>(14)?,
+                        r.get::<_, String>(15)?,
+                        r.get::<_, String>(16)?,
+                        r.get::<_, String>(17)?,
+                        r.get::<_, String>(18)?,
+                    ))
+                },
+            )
+            .optional()
+        })?;
+        let Some((summary, to, cc, reply_to, message_id, in_reply_to, refs, parts)) = row else {
+            return Err(Error::new(ErrorKind::NotFound, format!("There is no message {id}")));
+        };
+        let body = self.body(id)?;
+        Ok(MessageDetail {
+            summary,
+            to: parse_json(&to),
+            cc: parse_json(&cc),
+            reply_to: parse_json(&reply_to),
+            message_id,
+            in_reply_to,
+            references: refs.split_whitespace().map(str::to_string).collect(),
+            parts: parse_json::<Vec<MimePart>>(&parts),
+            body,
+        })
+    }
+
+    /// The raw RFC 5322 bytes of a cached body.
+    pub fn raw_body(&self, id: MessageId) -> Result<Option<Vec<u8>>> {
+        self.read(|c| c.query_row("SELECT raw FROM bodies WHERE message_id = ?1", [id], |r| r.get(0)).optional())
+    }
+
+    fn body(&self, id: MessageId) -> Result<Option<Body>> {
+        match self.raw_body(id)? {
+            Some(raw) => Ok(Some(crate::mime::parse(&raw))),
+            None => Ok(None),
+        }
+    }
+
+    /// Caches fetched bodies `(uid, raw)` of one folder, with their text and snippet, in one
+    /// transaction. Returns the ids that gained a body.
+    pub fn store_bodies(&self, folder: FolderId, bodies: &[(u32, Vec<u8>)]) -> Result<Vec<MessageId>> {
+        let parsed: Vec<(u32, &[u8], Body)> = bodies.iter().map(|(uid, raw)| (*uid, raw.as_slice(), crate::mime::parse(raw))).collect();
+        self.write(|c| {
+            let tx = c.transaction()?;
+            let mut ids = Vec::new();
+            {
+                let mut find = tx.prepare_cached("SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2")?;
+                let mut put = tx.prepare_cached(
+                    "INSERT INTO bodies (message_id, raw, text, html) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw, text = excluded.text, html = excluded.html",
+                )?;
+                let mut snip = tx.prepare_cached("UPDATE messages SET snippet = ?2 WHERE id = ?1")?;
+                for (uid, raw, body) in &parsed {
+                    let Some(id): Option<i64> = find.query_row(params![folder, uid], |r| r.get(0)).optional()? else { continue };
+                    put.execute(params![id, raw, body.text, body.html])?;
+                    snip.execute(params![id, crate::mime::snippet(&body.text, 200)])?;
+                    ids.push(id);
+                }
+            }
+            tx.commit()?;
+            Ok(ids)
+        })
+    }
+
+    /// UIDs of a folder's newest messages that have no cached body (for prefetch).
+    pub fn uids_without_body(&self, folder: FolderId, newest: u32, max_size: u32) -> Result<Vec<u32>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(
+                "SELECT m.uid FROM (SELECT id, uid, size FROM messages WHERE folder_id = ?1
+                                    ORDER BY internal_date DESC, uid DESC LIMIT ?2) m
+                 LEFT JOIN bodies b ON b.message_id = m.id
+                 WHERE b.message_id IS NULL AND m.size <= ?3",
+            )?;
+            let rows = s.query_map(params![folder, newest, max_size], |r| r.get(0))?.collect();
+            rows
+        })
+    }
+
+    /// Where a message lives: its folder and UID.
+    pub fn locate(&self, id: MessageId) -> Result<(FolderId, u32)> {
+        self.read(|c| c.query_row("SELECT folder_id, uid FROM messages WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional())?
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no message {id}")))
+    }
+}

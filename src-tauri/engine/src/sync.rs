@@ -1,0 +1,294 @@
+//! Mirroring a folder into the cache: UIDVALIDITY check, new mail newest first in chunks,
+//! then flag changes and expunges (CONDSTORE/QRESYNC where offered, a full compare otherwise).
+
+use crate::account::AccountId;
+use crate::error::Result;
+use crate::events::{Event, EventSender, NewMailItem};
+use crate::folder::{Folder, SyncState};
+use crate::imap::ops::{Conn, MailboxState};
+use crate::imap::seqset;
+use crate::store::{NewMessages, Store};
+use anyhow::Context;
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+/// How sync behaves; the defaults suit a desktop client.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Messages in the first header chunk: small, so the newest mail shows at once.
+    pub first_chunk: usize,
+    /// Messages per later header chunk.
+    pub chunk: usize,
+    /// Bodies of this many newest messages per folder are prefetched for offline reading.
+    pub prefetch_newest: u32,
+    /// Messages larger than this are not prefetched.
+    pub prefetch_max_size: u32,
+    /// Messages per body FETCH.
+    pub body_chunk: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { first_chunk: 500, chunk: 5000, prefetch_newest: 50, prefetch_max_size: 2 << 20, body_chunk: 100 }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub folders: u32,
+    pub added: u32,
+    pub changed: u32,
+    pub removed: u32,
+    pub bodies: u32,
+    pub millis: u64,
+}
+
+impl SyncReport {
+    fn add(&mut self, o: &SyncReport) {
+        self.folders += o.folders;
+        self.added += o.added;
+        self.changed += o.changed;
+        self.removed += o.removed;
+        self.bodies += o.bodies;
+    }
+}
+
+/// Shared context for syncing one account's folders over one connection.
+pub struct Syncer<'a> {
+    pub conn: &'a mut Conn,
+    pub store: &'a Store,
+    pub events: &'a EventSender,
+    pub account: AccountId,
+    pub opts: &'a SyncOptions,
+}
+
+impl Syncer<'_> {
+    /// Refreshes the folder list, then syncs every selectable folder, INBOX first.
+    pub async fn sync_all(&mut self) -> Result<SyncReport> {
+        let start = Instant::now();
+        self.refresh_folders().await?;
+        let mut report = SyncReport::default();
+        for f in self.store.folders(self.account)? {
+            if f.selectable {
+                report.add(&self.sync_folder(&f).await?);
+            }
+        }
+        report.millis = start.elapsed().as_millis() as u64;
+        Ok(report)
+    }
+
+    /// Re-reads LIST/LSUB and stores the result.
+    pub async fn refresh_folders(&mut self) -> Result<()> {
+        let before = self.store.folders(self.account)?;
+        let listed = self.conn.list_folders().await?;
+        let store = self.store.clone();
+        let account = self.account;
+        store.run(move |s| s.replace_folders(account, &listed)).await?;
+        let after = self.store.folders(self.account)?;
+        let key = |v: &[Folder]| v.iter().map(|f| (f.name.clone(), f.role, f.subscribed, f.selectable)).collect::<Vec<_>>();
+        if key(&before) != key(&after) {
+            self.events.send(Event::FoldersChanged { account: self.account });
+        }
+        Ok(())
+    }
+
+    /// Brings one folder's cache in step with the server.
+    pub async fn sync_folder(&mut self, folder: &Folder) -> Result<SyncReport> {
+        let mut report = SyncReport { folders: 1, ..SyncReport::default() };
+        let cached = self.store.sync_state(folder.id)?;
+        // Cheap check first: STATUS answers without selecting. With CONDSTORE an unchanged
+        // HIGHESTMODSEQ means no flag changes and no expunges (RFC 7162 §3.1.2.1).
+        let status = self.conn.status(&folder.name).await?;
+        if self.unchanged(folder, &cached, &status)? {
+            return Ok(report);
+        }
+        let sel = self.conn.select(&folder.name).await?;
+        let mut cached = cached;
+        if cached.uidvalidity != sel.uidvalidity {
+            if cached.uidvalidity != 0 {
+                tracing::info!(folder = %folder.display_name, "UIDVALIDITY changed; rebuilding the folder's cache");
+                self.events.send(Event::MessagesRemoved { account: self.account, folder: folder.id, ids: Vec::new() });
+            }
+            // Also cleans rows left by an interrupted first sync under an unknown UIDVALIDITY.
+            self.store.reset_folder(folder.id, sel.uidvalidity)?;
+            cached = SyncState { uidvalidity: sel.uidvalidity, uidnext: 0, highestmodseq: 0 };
+        }
+
+        // Known messages first when resyncing: their flags and expunges are cheap to learn.
+        if cached.uidnext > 0 {
+            self.sync_known(folder, &cached, &sel, &mut report).await?;
+        }
+        self.fetch_new(folder, &cached, &mut report).await?;
+
+        let uidnext = if sel.uidnext > 0 { sel.uidnext } else { self.store.uids(folder.id)?.last().map_or(1, |u| u + 1) };
+        self.store.recount(folder.id)?;
+        self.store.set_sync_state(folder.id, SyncState { uidvalidity: sel.uidvalidity, uidnext, highestmodseq: sel.highestmodseq })?;
+        self.send_counts(folder)?;
+        report.bodies += self.prefetch(folder).await?;
+        Ok(report)
+    }
+
+    fn unchanged(&self, folder: &Folder, cached: &SyncState, status: &MailboxState) -> Result<bool> {
+        if cached.uidvalidity == 0 || cached.uidvalidity != status.uidvalidity || cached.uidnext != status.uidnext {
+            return Ok(false);
+        }
+        if !self.conn.condstore() || status.highestmodseq == 0 || status.highestmodseq != cached.highestmodseq {
+            return Ok(false);
+        }
+        Ok(self.store.folder(folder.id)?.total == status.exists)
+    }
+
+    /// Learns flag changes and expunges of messages already cached.
+    async fn sync_known(&mut self, folder: &Folder, cached: &SyncState, sel: &MailboxState, report: &mut SyncReport) -> Result<()> {
+        let max_uid = cached.uidnext.saturating_sub(1);
+        let use_modseq = self.conn.condstore() && cached.highestmodseq > 0 && sel.highestmodseq > 0;
+        if use_modseq && sel.highestmodseq == cached.highestmodseq {
+            // Nothing changed since the last sync; only new mail can be waiting.
+            return Ok(());
+        }
+        let (rows, vanished) = self.conn.fetch_flags(max_uid, use_modseq.then_some(cached.highestmodseq)).await?;
+        let gone: Vec<u32> = if use_modseq && self.conn.qresync {
+            vanished
+        } else if use_modseq {
+            // CONDSTORE without QRESYNC says nothing of expunges: compare UID sets.
+            let on_server: HashSet<u32> = self.conn.uids_in(1, max_uid).await?.into_iter().collect();
+            self.store.uids(folder.id)?.into_iter().filter(|u| *u <= max_uid && !on_server.contains(u)).collect()
+        } else {
+            // No CONDSTORE: the full flag list is the truth; anything missing was expunged.
+            let seen: HashSet<u32> = rows.iter().map(|r| r.0).collect();
+            self.store.uids(folder.id)?.into_iter().filter(|u| *u <= max_uid && !seen.contains(u)).collect()
+        };
+        let store = self.store.clone();
+        let fid = folder.id;
+        let (changed, removed) = store
+            .run(move |s| {
+                let changed = s.update_flags(fid, &rows)?;
+                let removed = s.remove_uids(fid, &gone)?;
+                Ok((changed, removed))
+            })
+            .await?;
+        report.changed += changed.len() as u32;
+        report.removed += removed.len() as u32;
+        if !changed.is_empty() {
+            self.events.send(Event::MessagesChanged { account: self.account, folder: folder.id, ids: changed });
+        }
+        if !removed.is_empty() {
+            self.events.send(Event::MessagesRemoved { account: self.account, folder: folder.id, ids: removed });
+        }
+        Ok(())
+    }
+
+    /// Fetches messages the cache lacks, newest first, one FETCH and one transaction per chunk.
+    /// Inserting a chunk overlaps with fetching the next.
+    async fn fetch_new(&mut self, folder: &Folder, cached: &SyncState, report: &mut SyncReport) -> Result<()> {
+        let first_sync = cached.uidnext == 0;
+        let have: HashSet<u32> = self.store.uids(folder.id)?.into_iter().collect();
+        let mut uids = self.conn.uids_from(cached.uidnext.max(1)).await?;
+        uids.retain(|u| !have.contains(u));
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let total = uids.len() as u32;
+        let mut chunks = Vec::new();
+        let (first, rest) = uids.split_at(uids.len().saturating_sub(self.opts.first_chunk));
+        chunks.push(rest.to_vec());
+        chunks.extend(seqset::newest_first_chunks(first, self.opts.chunk));
+        chunks.retain(|c| !c.is_empty());
+
+        let mut done = 0u32;
+        let mut pending: Option<tokio::task::JoinHandle<Result<NewMessages>>> = None;
+        for chunk in chunks {
+            let headers = self.conn.fetch_headers(&chunk).await?;
+            if let Some(p) = pending.take() {
+                done += self.after_insert(folder, p, first_sync, total, done).await?;
+            }
+            let store = self.store.clone();
+            let fid = folder.id;
+            pending = Some(tokio::task::spawn_blocking(move || store.insert_headers(fid, &headers)));
+        }
+        if let Some(p) = pending.take() {
+            done += self.after_insert(folder, p, first_sync, total, done).await?;
+        }
+        report.added += done;
+        Ok(())
+    }
+
+    async fn after_insert(
+        &self,
+        folder: &Folder,
+        pending: tokio::task::JoinHandle<Result<NewMessages>>,
+        first_sync: bool,
+        total: u32,
+        done: u32,
+    ) -> Result<u32> {
+        let added = pending.await.context("Writing messages to the cache")??;
+        let n = added.ids.len() as u32;
+        if n > 0 {
+            self.events.send(Event::MessagesAdded { account: self.account, folder: folder.id, ids: added.ids.clone() });
+        }
+        if !first_sync && !added.unread.is_empty() {
+            let messages = self
+                .store
+                .summaries(&added.unread)?
+                .into_iter()
+                .map(|m| NewMailItem { id: m.id, from: m.from, subject: m.subject, date: m.date })
+                .collect();
+            self.events.send(Event::NewMail { account: self.account, folder: folder.id, messages });
+        }
+        self.events.send(Event::SyncProgress { account: self.account, folder: folder.id, done: done + n, total });
+        self.send_counts(folder)?;
+        Ok(n)
+    }
+
+    fn send_counts(&self, folder: &Folder) -> Result<()> {
+        let f = self.store.folder(folder.id)?;
+        self.events.send(Event::FolderCounts { account: self.account, folder: f.id, total: f.total, unread: f.unread });
+        Ok(())
+    }
+
+    /// Fetches bodies of the newest messages so they read offline. The folder is selected.
+    async fn prefetch(&mut self, folder: &Folder) -> Result<u32> {
+        if self.opts.prefetch_newest == 0 {
+            return Ok(0);
+        }
+        let uids = self.store.uids_without_body(folder.id, self.opts.prefetch_newest, self.opts.prefetch_max_size)?;
+        let mut n = 0;
+        for chunk in seqset::newest_first_chunks(&uids, self.opts.body_chunk) {
+            n += self.fetch_bodies(folder, &chunk).await?;
+        }
+        Ok(n)
+    }
+
+    /// Fetches and caches bodies of `uids` in the selected folder.
+    pub async fn fetch_bodies(&mut self, folder: &Folder, uids: &[u32]) -> Result<u32> {
+        let bodies = self.conn.fetch_bodies(uids).await?;
+        let store = self.store.clone();
+        let fid = folder.id;
+        let ids = store.run(move |s| s.store_bodies(fid, &bodies)).await?;
+        let n = ids.len() as u32;
+        if n > 0 {
+            self.events.send(Event::MessagesChanged { account: self.account, folder: folder.id, ids });
+        }
+        Ok(n)
+    }
+}
+
+/// Backoff for reconnecting: doubles from `base` up to `max`.
+pub fn backoff(attempt: u32, base: Duration, max: Duration) -> Duration {
+    base.saturating_mul(1u32 << attempt.min(16)).min(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let b = Duration::from_secs(1);
+        let m = Duration::from_secs(60);
+        assert_eq!(backoff(0, b, m), Duration::from_secs(1));
+        assert_eq!(backoff(3, b, m), Duration::from_secs(8));
+        assert_eq!(backoff(30, b, m), m);
+    }
+}

@@ -1,0 +1,261 @@
+//! One task per account: connect with backoff, sync, then wait for IDLE wakes, polls and
+//! commands. It owns its connections; dropping its handle stops it and closes them.
+
+use crate::account::Account;
+use crate::credentials::Credentials;
+use crate::error::{Error, ErrorKind, Result};
+use crate::events::{Event, EventSender};
+use crate::folder::Role;
+use crate::imap::ops::Conn;
+use crate::imap::{timed, Timeouts};
+use crate::message::MessageId;
+use crate::store::Store;
+use crate::sync::{backoff, SyncOptions, SyncReport, Syncer};
+use async_imap::extensions::idle::IdleResponse;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::task::JoinHandle;
+
+/// Tunables for workers. Tests shorten them; the defaults suit a desktop client.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub timeouts: Timeouts,
+    pub sync: SyncOptions,
+    /// How often folders other than INBOX are checked (STATUS) while connected.
+    pub poll_interval: Duration,
+    /// First reconnect delay after a network failure; it doubles up to `retry_max`.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// After an authentication or certificate failure the worker waits this long (or for the
+    /// user to ask again) instead of hammering the server with a bad password.
+    pub auth_retry: Duration,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            timeouts: Timeouts::default(),
+            sync: SyncOptions::default(),
+            poll_interval: Duration::from_secs(120),
+            retry_base: Duration::from_secs(2),
+            retry_max: Duration::from_secs(300),
+            auth_retry: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+pub(crate) enum Command {
+    Sync(oneshot::Sender<Result<SyncReport>>),
+    FetchBody(MessageId, oneshot::Sender<Result<()>>),
+}
+
+/// Aborts the task when dropped, so no task outlives its owner.
+pub(crate) struct Owned(JoinHandle<()>);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The engine's handle on a running worker.
+pub(crate) struct WorkerHandle {
+    pub tx: mpsc::Sender<Command>,
+    _task: Owned,
+}
+
+/// What a worker needs; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub account: Account,
+    pub store: Store,
+    pub events: EventSender,
+    pub creds: Arc<dyn Credentials>,
+    pub opts: EngineOptions,
+}
+
+impl Ctx {
+    pub async fn connect(&self) -> Result<Conn> {
+        let creds = self.creds.clone();
+        let account = self.account.clone();
+        let password = tokio::task::spawn_blocking(move || creds.password(&account))
+            .await
+            .map_err(|e| Error::new(ErrorKind::Cancelled, e.to_string()))??;
+        Ok(Conn::open(&self.account, &password, self.opts.timeouts).await?)
+    }
+
+    fn syncer<'a>(&'a self, conn: &'a mut Conn) -> Syncer<'a> {
+        Syncer { conn, store: &self.store, events: &self.events, account: self.account.id, opts: &self.opts.sync }
+    }
+
+    pub async fn sync_all(&self, conn: &mut Conn) -> Result<SyncReport> {
+        self.events.send(Event::SyncState { account: self.account.id, syncing: true, online: true });
+        let r = self.syncer(conn).sync_all().await;
+        self.events.send(Event::SyncState { account: self.account.id, syncing: false, online: r.is_ok() });
+        r
+    }
+
+    async fn sync_inbox(&self, conn: &mut Conn) -> Result<()> {
+        let inbox = self.store.folders(self.account.id)?.into_iter().find(|f| f.role == Role::Inbox);
+        if let Some(inbox) = inbox {
+            self.syncer(conn).sync_folder(&inbox).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn fetch_body(&self, conn: &mut Conn, id: MessageId) -> Result<()> {
+        let (folder_id, uid) = self.store.locate(id)?;
+        let folder = self.store.folder(folder_id)?;
+        conn.select(&folder.name).await?;
+        let n = self.syncer(conn).fetch_bodies(&folder, &[uid]).await?;
+        if n == 0 {
+            return Err(Error::new(ErrorKind::NotFound, "The message is no longer on the server"));
+        }
+        Ok(())
+    }
+
+    fn report(&self, e: &Error) {
+        tracing::warn!(account = self.account.id, kind = ?e.kind, "{}", e.message);
+        self.events.send(Event::AccountError { account: self.account.id, error: e.clone() });
+    }
+}
+
+pub(crate) fn spawn(ctx: Ctx) -> WorkerHandle {
+    let (tx, rx) = mpsc::channel(64);
+    let task = tokio::spawn(run(ctx, rx));
+    WorkerHandle { tx, _task: Owned(task) }
+}
+
+async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
+    let wake = Arc::new(Notify::new());
+    let mut idle: Option<Owned> = None;
+    let mut attempt = 0u32;
+    loop {
+        let err = match ctx.connect().await {
+            Ok(mut conn) => {
+                attempt = 0;
+                if idle.is_none() && conn.caps.has("IDLE") {
+                    idle = Some(Owned(tokio::spawn(idle_loop(ctx.clone(), wake.clone()))));
+                }
+                match serve(&ctx, &mut conn, &mut rx, &wake).await {
+                    Ok(()) => {
+                        conn.logout().await;
+                        return;
+                    }
+                    Err(e) => e,
+                }
+            }
+            Err(e) => e,
+        };
+        ctx.report(&err);
+        ctx.events.send(Event::SyncState { account: ctx.account.id, syncing: false, online: false });
+        let wait = if err.kind.is_transient() {
+            backoff(attempt, ctx.opts.retry_base, ctx.opts.retry_max)
+        } else {
+            ctx.opts.auth_retry
+        };
+        attempt = attempt.saturating_add(1);
+        // While disconnected, answer commands with the last error; a sync request from the
+        // user retries at once.
+        let sleep = tokio::time::sleep(wait);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                cmd = rx.recv() => match cmd {
+                    None => return,
+                    Some(Command::Sync(reply)) => {
+                        match ctx.connect().await {
+                            Ok(mut conn) => {
+                                let r = ctx.sync_all(&mut conn).await;
+                                let _ = reply.send(r);
+                                conn.logout().await;
+                                break;
+                            }
+                            Err(e) => {
+                                let _ = reply.send(Err(e));
+                            }
+                        }
+                    }
+                    Some(Command::FetchBody(_, reply)) => {
+                        let _ = reply.send(Err(err.clone()));
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// Serves one connection until it fails (`Err`) or the engine lets go of the worker (`Ok`).
+async fn serve(ctx: &Ctx, conn: &mut Conn, rx: &mut mpsc::Receiver<Command>, wake: &Notify) -> Result<()> {
+    ctx.sync_all(conn).await?;
+    let mut next_poll = tokio::time::Instant::now() + ctx.opts.poll_interval;
+    loop {
+        tokio::select! {
+            cmd = rx.recv() => match cmd {
+                None => return Ok(()),
+                Some(Command::Sync(reply)) => {
+                    let r = ctx.sync_all(conn).await;
+                    let failed = r.as_ref().err().filter(|e| e.kind.is_transient()).cloned();
+                    let _ = reply.send(r);
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                }
+                Some(Command::FetchBody(id, reply)) => {
+                    let r = ctx.fetch_body(conn, id).await;
+                    let failed = r.as_ref().err().filter(|e| e.kind.is_transient()).cloned();
+                    let _ = reply.send(r);
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                }
+            },
+            _ = wake.notified() => ctx.sync_inbox(conn).await?,
+            _ = tokio::time::sleep_until(next_poll) => {
+                ctx.sync_all(conn).await?;
+                next_poll = tokio::time::Instant::now() + ctx.opts.poll_interval;
+            }
+        }
+    }
+}
+
+/// Keeps a connection in IDLE on INBOX (RFC 2177) and wakes the worker on any change.
+async fn idle_loop(ctx: Ctx, wake: Arc<Notify>) {
+    let mut attempt = 0u32;
+    loop {
+        match idle_once(&ctx, &wake, &mut attempt).await {
+            Ok(()) => {}
+            Err(e) => tracing::debug!(account = ctx.account.id, "IDLE connection ended: {}", e.message),
+        }
+        tokio::time::sleep(backoff(attempt, ctx.opts.retry_base, ctx.opts.retry_max)).await;
+        attempt = attempt.saturating_add(1);
+    }
+}
+
+async fn idle_once(ctx: &Ctx, wake: &Notify, attempt: &mut u32) -> Result<()> {
+    let t = ctx.opts.timeouts;
+    let mut conn = ctx.connect().await?;
+    conn.select("INBOX").await?;
+    *attempt = 0;
+    // Anything that arrived between the worker's sync and this SELECT is caught up on now.
+    wake.notify_one();
+    let mut session = conn.session;
+    loop {
+        let mut handle = session.idle();
+        timed(t.command, handle.init()).await?.map_err(anyhow::Error::new)?;
+        loop {
+            let (fut, stop) = handle.wait_with_timeout(t.idle);
+            // Re-issue IDLE well before the 29-minute limit even if keepalives keep it open.
+            let r = tokio::time::timeout(t.idle, fut).await;
+            drop(stop);
+            match r {
+                Ok(Ok(IdleResponse::NewData(_))) => wake.notify_one(),
+                Ok(Ok(_)) | Err(_) => break,
+                Ok(Err(e)) => return Err(anyhow::Error::new(e).context("Waiting for new mail").into()),
+            }
+        }
+        session = timed(t.command, handle.done()).await?.map_err(anyhow::Error::new)?;
+    }
+}
