@@ -65,12 +65,24 @@ pub struct AddArgs {
     no_test: bool,
 }
 
-fn security(s: Option<&str>, port: Option<u16>, default_port_tls: u16, default_port: u16) -> Result<(Security, u16)> {
+fn security(
+    s: Option<&str>,
+    port: Option<u16>,
+    default_port_tls: u16,
+    default_port: u16,
+) -> Result<(Security, u16)> {
     let sec = match s {
-        Some(s) => Security::parse(s).with_context(|| format!("'{s}' is not a security (use tls, starttls or plain)"))?,
-        None => port.map(Security::default_for_port).unwrap_or(Security::Tls),
+        Some(s) => Security::parse(s)
+            .with_context(|| format!("'{s}' is not a security (use tls, starttls or plain)"))?,
+        None => port
+            .map(Security::default_for_port)
+            .unwrap_or(Security::Tls),
     };
-    let port = port.unwrap_or(if sec == Security::Tls { default_port_tls } else { default_port });
+    let port = port.unwrap_or(if sec == Security::Tls {
+        default_port_tls
+    } else {
+        default_port
+    });
     Ok((sec, port))
 }
 
@@ -93,7 +105,9 @@ pub async fn run(engine: &Engine, cmd: AccountCmd, out: &Out) -> Result<()> {
             if a.config.password_command.is_none() {
                 Keyring::new(KEYRING_SERVICE).forget(&a)?;
             }
-            out.emit(&serde_json::json!({ "removed": a.id }), || format!("Removed account {} ({})", a.id, a.config.email));
+            out.emit(&serde_json::json!({ "removed": a.id }), || {
+                format!("Removed account {} ({})", a.id, a.config.email)
+            });
             Ok(())
         }
     }
@@ -101,7 +115,10 @@ pub async fn run(engine: &Engine, cmd: AccountCmd, out: &Out) -> Result<()> {
 
 fn describe(a: &Account) -> String {
     let s = &a.config.imap;
-    format!("{:>3}  {}  imap {}:{} {:?} as {}", a.id, a.config.email, s.host, s.port, s.security, s.username)
+    format!(
+        "{:>3}  {}  imap {}:{} {:?} as {}",
+        a.id, a.config.email, s.host, s.port, s.security, s.username
+    )
 }
 
 async fn add(engine: &Engine, a: AddArgs, out: &Out) -> Result<()> {
@@ -110,16 +127,31 @@ async fn add(engine: &Engine, a: AddArgs, out: &Out) -> Result<()> {
     let smtp = match &a.smtp_host {
         Some(host) => {
             let (sec, port) = security(a.smtp_security.as_deref(), a.smtp_port, 465, 587)?;
-            Some(Server { host: host.clone(), port, security: sec, username: username.clone(), allow_plaintext: a.allow_plaintext })
+            Some(Server {
+                host: host.clone(),
+                port,
+                security: sec,
+                username: username.clone(),
+                allow_plaintext: a.allow_plaintext,
+            })
         }
         None => None,
     };
     let config = AccountConfig {
         email: a.email.clone(),
         display_name: a.name.clone(),
-        imap: Server { host: a.imap_host.clone(), port: imap_port, security: imap_sec, username, allow_plaintext: a.allow_plaintext },
+        imap: Server {
+            host: a.imap_host.clone(),
+            port: imap_port,
+            security: imap_sec,
+            username,
+            allow_plaintext: a.allow_plaintext,
+        },
         smtp,
-        trust: Trust { ca_file: a.ca_file.clone(), pinned_sha256: a.trust_fingerprint.clone() },
+        trust: Trust {
+            ca_file: a.ca_file.clone(),
+            pinned_sha256: a.trust_fingerprint.clone(),
+        },
         notify: true,
         password_command: a.password_command.clone(),
     };
@@ -128,7 +160,10 @@ async fn add(engine: &Engine, a: AddArgs, out: &Out) -> Result<()> {
         Some(password_from_command(cmd)?)
     } else if a.password_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("Reading the password from standard input")?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("Reading the password from standard input")?;
         let p = line.trim_end_matches(['\r', '\n']).to_string();
         if p.is_empty() {
             bail!("No password on standard input");
@@ -151,6 +186,8 @@ async fn add(engine: &Engine, a: AddArgs, out: &Out) -> Result<()> {
         }
     }
     let account = engine.account(id)?;
-    out.emit(&account, || format!("Added account {id} ({})", account.config.email));
+    out.emit(&account, || {
+        format!("Added account {id} ({})", account.config.email)
+    });
     Ok(())
 }

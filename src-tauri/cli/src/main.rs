@@ -43,9 +43,7 @@ enum Cmd {
         bodies: bool,
     },
     /// Folders with unread and total counts.
-    Folders {
-        account: Option<String>,
-    },
+    Folders { account: Option<String> },
     /// Messages of a folder, newest first.
     List {
         /// Folder name (or role: inbox, sent, ...).
@@ -67,9 +65,7 @@ enum Cmd {
         html: bool,
     },
     /// Stay connected and print each new message as it arrives.
-    Watch {
-        account: Option<String>,
-    },
+    Watch { account: Option<String> },
 }
 
 fn data_dir(arg: Option<PathBuf>) -> Result<PathBuf> {
@@ -84,7 +80,10 @@ fn data_dir(arg: Option<PathBuf>) -> Result<PathBuf> {
 fn main() {
     let cli = Cli::parse();
     let json = cli.json;
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tern: cannot start: {e}");
@@ -111,7 +110,12 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Account(cmd) => accounts::run(&engine, cmd, &out).await,
         Cmd::Sync { account, .. } => read::sync(&engine, account.as_deref(), &out).await,
         Cmd::Folders { account } => read::folders(&engine, account.as_deref(), &out),
-        Cmd::List { folder, account, offset, limit } => read::list(&engine, account.as_deref(), &folder, offset, limit, &out),
+        Cmd::List {
+            folder,
+            account,
+            offset,
+            limit,
+        } => read::list(&engine, account.as_deref(), &folder, offset, limit, &out),
         Cmd::Show { id, html } => read::show(&engine, id, html, &out).await,
         Cmd::Watch { account } => read::watch(&engine, account.as_deref(), &out).await,
     }

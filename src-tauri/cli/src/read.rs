@@ -7,10 +7,16 @@ use tern_engine::{Account, Engine, Event};
 /// Finds an account by id or email address.
 pub fn resolve_one(engine: &Engine, key: &str) -> Result<Account> {
     let accounts = engine.accounts()?;
-    let found = accounts.into_iter().find(|a| a.id.to_string() == key || a.config.email.eq_ignore_ascii_case(key));
+    let found = accounts
+        .into_iter()
+        .find(|a| a.id.to_string() == key || a.config.email.eq_ignore_ascii_case(key));
     match found {
         Some(a) => Ok(a),
-        None => Err(tern_engine::Error::new(tern_engine::ErrorKind::NotFound, format!("There is no account '{key}'")).into()),
+        None => Err(tern_engine::Error::new(
+            tern_engine::ErrorKind::NotFound,
+            format!("There is no account '{key}'"),
+        )
+        .into()),
     }
 }
 
@@ -34,7 +40,13 @@ pub async fn sync(engine: &Engine, key: Option<&str>, out: &Out) -> Result<()> {
     // Progress goes to stderr so stdout stays the summary.
     let progress = tokio::spawn(async move {
         while let Some(e) = events.recv().await {
-            if let Event::SyncProgress { folder, done, total, .. } = e {
+            if let Event::SyncProgress {
+                folder,
+                done,
+                total,
+                ..
+            } = e
+            {
                 eprintln!("  folder {folder}: {done}/{total}");
             }
         }
@@ -70,11 +82,24 @@ pub fn folders(engine: &Engine, key: Option<&str>, out: &Out) -> Result<()> {
         if !out.json {
             println!("{}", a.config.email);
             for f in &folders {
-                let role = if f.role.as_str().is_empty() { String::new() } else { format!(" [{}]", f.role.as_str()) };
-                println!("  {}{}{}  {} unread / {} total", "  ".repeat(f.depth()), f.leaf_name(), role, f.unread, f.total);
+                let role = if f.role.as_str().is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", f.role.as_str())
+                };
+                println!(
+                    "  {}{}{}  {} unread / {} total",
+                    "  ".repeat(f.depth()),
+                    f.leaf_name(),
+                    role,
+                    f.unread,
+                    f.total
+                );
             }
         }
-        all.push(serde_json::json!({ "account": a.id, "email": a.config.email, "folders": folders }));
+        all.push(
+            serde_json::json!({ "account": a.id, "email": a.config.email, "folders": folders }),
+        );
     }
     if out.json {
         out.emit(&all, String::new);
@@ -82,9 +107,18 @@ pub fn folders(engine: &Engine, key: Option<&str>, out: &Out) -> Result<()> {
     Ok(())
 }
 
-pub fn list(engine: &Engine, key: Option<&str>, folder: &str, offset: u32, limit: u32, out: &Out) -> Result<()> {
+pub fn list(
+    engine: &Engine,
+    key: Option<&str>,
+    folder: &str,
+    offset: u32,
+    limit: u32,
+    out: &Out,
+) -> Result<()> {
     let accounts = resolve(engine, key)?;
-    let Some(a) = accounts.first() else { bail!("No account") };
+    let Some(a) = accounts.first() else {
+        bail!("No account")
+    };
     let f = engine.store().find_folder(a.id, folder)?;
     let msgs = engine.messages(f.id, offset, limit)?;
     out.emit(&msgs, || {
@@ -93,11 +127,35 @@ pub fn list(engine: &Engine, key: Option<&str>, folder: &str, offset: u32, limit
         }
         msgs.iter()
             .map(|m| {
-                let unread = if m.flags & tern_engine::message::flags::SEEN == 0 { '*' } else { ' ' };
-                let star = if m.flags & tern_engine::message::flags::FLAGGED != 0 { '!' } else { ' ' };
+                let unread = if m.flags & tern_engine::message::flags::SEEN == 0 {
+                    '*'
+                } else {
+                    ' '
+                };
+                let star = if m.flags & tern_engine::message::flags::FLAGGED != 0 {
+                    '!'
+                } else {
+                    ' '
+                };
                 let clip = if m.has_attachments { '@' } else { ' ' };
-                let from = m.from.as_ref().map(|a| if a.name.is_empty() { a.email.clone() } else { a.name.clone() }).unwrap_or_default();
-                format!("{:>7} {unread}{star}{clip} {}  {:<24.24}  {}", m.id, output::date(m.date), from, m.subject)
+                let from = m
+                    .from
+                    .as_ref()
+                    .map(|a| {
+                        if a.name.is_empty() {
+                            a.email.clone()
+                        } else {
+                            a.name.clone()
+                        }
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{:>7} {unread}{star}{clip} {}  {:<24.24}  {}",
+                    m.id,
+                    output::date(m.date),
+                    from,
+                    m.subject
+                )
             })
             .collect::<Vec<_>>()
             .join("\n")
@@ -109,8 +167,20 @@ pub async fn show(engine: &Engine, id: i64, html: bool, out: &Out) -> Result<()>
     let m = engine.message(id).await?;
     out.emit(&m, || {
         let mut s = String::new();
-        let join = |v: &[tern_engine::message::Address]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
-        s += &format!("From:    {}\n", m.summary.from.as_ref().map(|a| a.to_string()).unwrap_or_default());
+        let join = |v: &[tern_engine::message::Address]| {
+            v.iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        s += &format!(
+            "From:    {}\n",
+            m.summary
+                .from
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
         s += &format!("To:      {}\n", join(&m.to));
         if !m.cc.is_empty() {
             s += &format!("Cc:      {}\n", join(&m.cc));
@@ -119,10 +189,19 @@ pub async fn show(engine: &Engine, id: i64, html: bool, out: &Out) -> Result<()>
         s += &format!("Subject: {}\n", m.summary.subject);
         if let Some(b) = &m.body {
             for a in &b.attachments {
-                s += &format!("Attachment: {} ({}, {})\n", a.filename, a.mime, output::size(a.size));
+                s += &format!(
+                    "Attachment: {} ({}, {})\n",
+                    a.filename,
+                    a.mime,
+                    output::size(a.size)
+                );
             }
             s += "\n";
-            s += if html && !b.html.is_empty() { &b.html } else { &b.text };
+            s += if html && !b.html.is_empty() {
+                &b.html
+            } else {
+                &b.text
+            };
         }
         s
     });
@@ -136,7 +215,10 @@ pub async fn watch(engine: &Engine, key: Option<&str>, out: &Out) -> Result<()> 
         engine.start(a.id)?;
     }
     if !out.json {
-        eprintln!("Watching {} account(s) for new mail; Ctrl-C to stop.", accounts.len());
+        eprintln!(
+            "Watching {} account(s) for new mail; Ctrl-C to stop.",
+            accounts.len()
+        );
     }
     loop {
         tokio::select! {

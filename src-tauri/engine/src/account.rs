@@ -97,15 +97,24 @@ impl AccountConfig {
     pub fn validate(&self) -> crate::Result<()> {
         use crate::{Error, ErrorKind};
         if !self.email.contains('@') {
-            return Err(Error::new(ErrorKind::Config, format!("'{}' is not an email address", self.email)));
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("'{}' is not an email address", self.email),
+            ));
         }
         for (what, server) in [("IMAP", Some(&self.imap)), ("SMTP", self.smtp.as_ref())] {
             let Some(server) = server else { continue };
             if server.host.trim().is_empty() {
-                return Err(Error::new(ErrorKind::Config, format!("The {what} server name is empty")));
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    format!("The {what} server name is empty"),
+                ));
             }
             if server.port == 0 {
-                return Err(Error::new(ErrorKind::Config, format!("The {what} port is not set")));
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    format!("The {what} port is not set"),
+                ));
             }
             if server.security == Security::Plain && !server.allow_plaintext {
                 return Err(Error::new(
@@ -126,7 +135,13 @@ mod tests {
         AccountConfig {
             email: "a@example.org".into(),
             display_name: String::new(),
-            imap: Server { host: "127.0.0.1".into(), port: 143, security, username: "a".into(), allow_plaintext: allow },
+            imap: Server {
+                host: "127.0.0.1".into(),
+                port: 143,
+                security,
+                username: "a".into(),
+                allow_plaintext: allow,
+            },
             smtp: None,
             trust: Trust::default(),
             notify: true,
@@ -136,7 +151,10 @@ mod tests {
 
     #[test]
     fn plain_needs_consent() {
-        assert_eq!(config(Security::Plain, false).validate().unwrap_err().kind, crate::ErrorKind::Config);
+        assert_eq!(
+            config(Security::Plain, false).validate().unwrap_err().kind,
+            crate::ErrorKind::Config
+        );
         assert!(config(Security::Plain, true).validate().is_ok());
         assert!(config(Security::StartTls, false).validate().is_ok());
     }

@@ -17,15 +17,30 @@ pub fn password_from_command(command: &str) -> Result<String> {
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
         .output()
-        .map_err(|e| Error::new(ErrorKind::Credentials, format!("Could not run the password command: {e}")))?;
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Credentials,
+                format!("Could not run the password command: {e}"),
+            )
+        })?;
     if !out.status.success() {
-        return Err(Error::new(ErrorKind::Credentials, format!("The password command failed ({})", out.status)));
+        return Err(Error::new(
+            ErrorKind::Credentials,
+            format!("The password command failed ({})", out.status),
+        ));
     }
-    let text = String::from_utf8(out.stdout)
-        .map_err(|_| Error::new(ErrorKind::Credentials, "The password command printed something that is not UTF-8"))?;
+    let text = String::from_utf8(out.stdout).map_err(|_| {
+        Error::new(
+            ErrorKind::Credentials,
+            "The password command printed something that is not UTF-8",
+        )
+    })?;
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
-        return Err(Error::new(ErrorKind::Credentials, "The password command printed nothing"));
+        return Err(Error::new(
+            ErrorKind::Credentials,
+            "The password command printed nothing",
+        ));
     }
     Ok(line)
 }
@@ -47,7 +62,10 @@ pub struct NoStore;
 
 impl Credentials for NoStore {
     fn password(&self, account: &Account) -> Result<String> {
-        Err(Error::new(ErrorKind::Credentials, format!("No password is available for {}", account.config.email)))
+        Err(Error::new(
+            ErrorKind::Credentials,
+            format!("No password is available for {}", account.config.email),
+        ))
     }
 }
 
@@ -68,7 +86,9 @@ mod os_keyring {
 
     impl Keyring {
         pub fn new(service: &str) -> Self {
-            Keyring { service: service.to_string() }
+            Keyring {
+                service: service.to_string(),
+            }
         }
 
         fn entry(&self, account: &Account) -> Result<keyring::Entry> {
@@ -76,7 +96,9 @@ mod os_keyring {
         }
 
         pub fn store(&self, account: &Account, password: &str) -> Result<()> {
-            self.entry(account)?.set_password(password).map_err(unavailable)
+            self.entry(account)?
+                .set_password(password)
+                .map_err(unavailable)
         }
 
         pub fn forget(&self, account: &Account) -> Result<()> {
@@ -93,7 +115,10 @@ mod os_keyring {
                 Ok(p) => Ok(p),
                 Err(keyring::Error::NoEntry) => Err(Error::new(
                     ErrorKind::Credentials,
-                    format!("The keyring has no password for {}; enter it again", account.config.email),
+                    format!(
+                        "The keyring has no password for {}; enter it again",
+                        account.config.email
+                    ),
                 )),
                 Err(e) => Err(unavailable(e)),
             }
@@ -101,7 +126,10 @@ mod os_keyring {
     }
 
     fn unavailable(e: keyring::Error) -> Error {
-        Error::new(ErrorKind::Credentials, format!("The system keyring is not available: {e}"))
+        Error::new(
+            ErrorKind::Credentials,
+            format!("The system keyring is not available: {e}"),
+        )
     }
 }
 
@@ -114,8 +142,17 @@ mod tests {
 
     #[test]
     fn command_output_first_line() {
-        assert_eq!(password_from_command("printf 's3cret\\nignored'").unwrap(), "s3cret");
-        assert_eq!(password_from_command("exit 3").unwrap_err().kind, ErrorKind::Credentials);
-        assert_eq!(password_from_command("true").unwrap_err().kind, ErrorKind::Credentials);
+        assert_eq!(
+            password_from_command("printf 's3cret\\nignored'").unwrap(),
+            "s3cret"
+        );
+        assert_eq!(
+            password_from_command("exit 3").unwrap_err().kind,
+            ErrorKind::Credentials
+        );
+        assert_eq!(
+            password_from_command("true").unwrap_err().kind,
+            ErrorKind::Credentials
+        );
     }
 }

@@ -29,9 +29,19 @@ pub struct Engine {
 
 impl Engine {
     /// Opens the profile in `data_dir` (created if needed).
-    pub fn open(data_dir: &Path, creds: Arc<dyn Credentials>, opts: EngineOptions) -> Result<Engine> {
+    pub fn open(
+        data_dir: &Path,
+        creds: Arc<dyn Credentials>,
+        opts: EngineOptions,
+    ) -> Result<Engine> {
         let store = Store::open(&data_dir.join(CACHE_FILE))?;
-        Ok(Engine { store, events: EventSender::new(), creds, opts, workers: Mutex::new(HashMap::new()) })
+        Ok(Engine {
+            store,
+            events: EventSender::new(),
+            creds,
+            opts,
+            workers: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -55,7 +65,10 @@ impl Engine {
     /// check an account before saving it; the error says what is wrong in words.
     pub async fn test_login(&self, config: &AccountConfig, password: &str) -> Result<()> {
         config.validate()?;
-        let account = Account { id: 0, config: config.clone() };
+        let account = Account {
+            id: 0,
+            config: config.clone(),
+        };
         let mut conn = Conn::open(&account, password, self.opts.timeouts).await?;
         conn.list_folders().await?;
         conn.logout().await;
@@ -103,15 +116,29 @@ impl Engine {
 
     /// Stops the account's worker; returns whether one was running.
     pub fn stop(&self, id: AccountId) -> bool {
-        self.workers.lock().unwrap_or_else(|p| p.into_inner()).remove(&id).is_some()
+        self.workers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id)
+            .is_some()
     }
 
     fn ctx(&self, account: Account) -> Ctx {
-        Ctx { account, store: self.store.clone(), events: self.events.clone(), creds: self.creds.clone(), opts: self.opts.clone() }
+        Ctx {
+            account,
+            store: self.store.clone(),
+            events: self.events.clone(),
+            creds: self.creds.clone(),
+            opts: self.opts.clone(),
+        }
     }
 
     fn sender(&self, id: AccountId) -> Option<tokio::sync::mpsc::Sender<Command>> {
-        self.workers.lock().unwrap_or_else(|p| p.into_inner()).get(&id).map(|w| w.tx.clone())
+        self.workers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .map(|w| w.tx.clone())
     }
 
     /// Syncs every folder of the account now: through its worker when running, otherwise
@@ -119,7 +146,9 @@ impl Engine {
     pub async fn sync(&self, id: AccountId) -> Result<SyncReport> {
         if let Some(tx) = self.sender(id) {
             let (reply, rx) = oneshot::channel();
-            tx.send(Command::Sync(reply)).await.map_err(|_| cancelled())?;
+            tx.send(Command::Sync(reply))
+                .await
+                .map_err(|_| cancelled())?;
             return rx.await.map_err(|_| cancelled())?;
         }
         let ctx = self.ctx(self.store.account(id)?);
@@ -134,7 +163,12 @@ impl Engine {
     }
 
     /// A page of a folder's messages from the cache, newest first. Never waits on the network.
-    pub fn messages(&self, folder: FolderId, offset: u32, limit: u32) -> Result<Vec<MessageSummary>> {
+    pub fn messages(
+        &self,
+        folder: FolderId,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<MessageSummary>> {
         self.store.list(folder, offset, limit)
     }
 
@@ -147,7 +181,9 @@ impl Engine {
         let folder = self.store.folder(detail.summary.folder_id)?;
         if let Some(tx) = self.sender(folder.account_id) {
             let (reply, rx) = oneshot::channel();
-            tx.send(Command::FetchBody(id, reply)).await.map_err(|_| cancelled())?;
+            tx.send(Command::FetchBody(id, reply))
+                .await
+                .map_err(|_| cancelled())?;
             rx.await.map_err(|_| cancelled())??;
         } else {
             let ctx = self.ctx(self.store.account(folder.account_id)?);

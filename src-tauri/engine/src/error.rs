@@ -35,7 +35,10 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// Whether trying again later could help. Auth, TLS and config errors need the user.
     pub fn is_transient(self) -> bool {
-        matches!(self, ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Protocol)
+        matches!(
+            self,
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Protocol
+        )
     }
 }
 
@@ -55,7 +58,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), cert_fingerprint: None }
+        Error {
+            kind,
+            message: message.into(),
+            cert_fingerprint: None,
+        }
     }
 
     /// Classifies an internal `anyhow` error by looking through its chain of causes.
@@ -78,7 +85,10 @@ fn classify(err: &anyhow::Error) -> ErrorKind {
         if let Some(e) = cause.downcast_ref::<Error>() {
             return e.kind;
         }
-        if cause.downcast_ref::<tokio::time::error::Elapsed>().is_some() {
+        if cause
+            .downcast_ref::<tokio::time::error::Elapsed>()
+            .is_some()
+        {
             return ErrorKind::Timeout;
         }
         if cause.downcast_ref::<rustls_error::Rustls>().is_some() {
@@ -102,7 +112,10 @@ fn classify(err: &anyhow::Error) -> ErrorKind {
 }
 
 fn io_kind(io: &std::io::Error) -> ErrorKind {
-    if io.get_ref().is_some_and(|inner| inner.is::<rustls_error::Rustls>()) {
+    if io
+        .get_ref()
+        .is_some_and(|inner| inner.is::<rustls_error::Rustls>())
+    {
         return ErrorKind::Tls;
     }
     match io.kind() {
@@ -153,13 +166,18 @@ mod tests {
         let e: anyhow::Result<()> = Err(err(ErrorKind::Auth, "the server refused the password"));
         let e = Error::from(e.context("Logging in to imap.example.org").unwrap_err());
         assert_eq!(e.kind, ErrorKind::Auth);
-        assert!(e.message.starts_with("Logging in to imap.example.org"), "{}", e.message);
+        assert!(
+            e.message.starts_with("Logging in to imap.example.org"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("refused the password"));
     }
 
     #[test]
     fn io_errors_are_network_or_timeout() {
-        let refused = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        let refused =
+            anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert_eq!(Error::from(refused).kind, ErrorKind::Network);
         let timed = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::TimedOut));
         assert_eq!(Error::from(timed).kind, ErrorKind::Timeout);

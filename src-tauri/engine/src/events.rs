@@ -21,21 +21,51 @@ pub struct NewMailItem {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Event {
     /// Unread mail that arrived after the folder's first sync: what notifications are for.
-    NewMail { account: AccountId, folder: FolderId, messages: Vec<NewMailItem> },
+    NewMail {
+        account: AccountId,
+        folder: FolderId,
+        messages: Vec<NewMailItem>,
+    },
     /// Messages were added to the cache.
-    MessagesAdded { account: AccountId, folder: FolderId, ids: Vec<MessageId> },
+    MessagesAdded {
+        account: AccountId,
+        folder: FolderId,
+        ids: Vec<MessageId>,
+    },
     /// Flags (or bodies) of cached messages changed.
-    MessagesChanged { account: AccountId, folder: FolderId, ids: Vec<MessageId> },
+    MessagesChanged {
+        account: AccountId,
+        folder: FolderId,
+        ids: Vec<MessageId>,
+    },
     /// Messages were expunged on the server and removed from the cache.
-    MessagesRemoved { account: AccountId, folder: FolderId, ids: Vec<MessageId> },
+    MessagesRemoved {
+        account: AccountId,
+        folder: FolderId,
+        ids: Vec<MessageId>,
+    },
     /// The folder list changed (created, removed, renamed, subscribed).
     FoldersChanged { account: AccountId },
     /// A folder's counts after a batch.
-    FolderCounts { account: AccountId, folder: FolderId, total: u32, unread: u32 },
+    FolderCounts {
+        account: AccountId,
+        folder: FolderId,
+        total: u32,
+        unread: u32,
+    },
     /// Progress of a folder's header sync.
-    SyncProgress { account: AccountId, folder: FolderId, done: u32, total: u32 },
+    SyncProgress {
+        account: AccountId,
+        folder: FolderId,
+        done: u32,
+        total: u32,
+    },
     /// The account started or finished syncing; `online` says whether it is connected.
-    SyncState { account: AccountId, syncing: bool, online: bool },
+    SyncState {
+        account: AccountId,
+        syncing: bool,
+        online: bool,
+    },
     /// Something failed; the kind says whether the user must act (auth, tls) or wait.
     AccountError { account: AccountId, error: Error },
     /// Too many events were missed: re-query everything.

@@ -74,7 +74,11 @@ impl Folder {
     /// The last component of the display name (what a tree shows).
     pub fn leaf_name(&self) -> &str {
         match self.delimiter.chars().next() {
-            Some(d) => self.display_name.rsplit(d).next().unwrap_or(&self.display_name),
+            Some(d) => self
+                .display_name
+                .rsplit(d)
+                .next()
+                .unwrap_or(&self.display_name),
             None => &self.display_name,
         }
     }

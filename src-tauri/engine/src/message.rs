@@ -178,6 +178,9 @@ mod tests {
         assert_eq!(flags::bit("\\Seen"), Some(flags::SEEN));
         assert_eq!(flags::bit("$forwarded"), Some(flags::FORWARDED));
         assert_eq!(flags::bit("$Important"), None);
-        assert_eq!(flags::names(flags::SEEN | flags::FLAGGED), vec!["\\Seen", "\\Flagged"]);
+        assert_eq!(
+            flags::names(flags::SEEN | flags::FLAGGED),
+            vec!["\\Seen", "\\Flagged"]
+        );
     }
 }

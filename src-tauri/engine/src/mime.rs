@@ -7,9 +7,17 @@ use mail_parser::{MessageParser, MimeHeaders, PartType};
 /// Parses raw RFC 5322 bytes. The HTML is returned as sent: it must be sanitized before display.
 pub fn parse(raw: &[u8]) -> Body {
     let Some(msg) = MessageParser::default().parse(raw) else {
-        return Body { text: String::from_utf8_lossy(raw).into_owned(), ..Body::default() };
+        return Body {
+            text: String::from_utf8_lossy(raw).into_owned(),
+            ..Body::default()
+        };
     };
-    let html = msg.html_bodies().filter(|p| p.is_text_html()).filter_map(|p| p.text_contents()).collect::<Vec<_>>().join("\n");
+    let html = msg
+        .html_bodies()
+        .filter(|p| p.is_text_html())
+        .filter_map(|p| p.text_contents())
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut text = msg
         .text_bodies()
         .filter(|p| !p.is_text_html())
@@ -25,7 +33,10 @@ pub fn parse(raw: &[u8]) -> Body {
         .map(|(i, p)| {
             let mime = p
                 .content_type()
-                .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream")).to_ascii_lowercase())
+                .map(|ct| {
+                    format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream"))
+                        .to_ascii_lowercase()
+                })
                 .unwrap_or_else(|| "application/octet-stream".into());
             let inline = p.content_disposition().is_some_and(|d| d.is_inline());
             Attachment {
@@ -36,12 +47,20 @@ pub fn parse(raw: &[u8]) -> Body {
                     PartType::Message(m) => m.raw_message().len() as u64,
                     _ => p.contents().len() as u64,
                 },
-                content_id: p.content_id().unwrap_or_default().trim_matches(['<', '>']).to_string(),
+                content_id: p
+                    .content_id()
+                    .unwrap_or_default()
+                    .trim_matches(['<', '>'])
+                    .to_string(),
                 inline,
             }
         })
         .collect();
-    Body { text, html, attachments }
+    Body {
+        text,
+        html,
+        attachments,
+    }
 }
 
 /// Reduces HTML to readable text: tags dropped, block ends as line breaks, common entities
@@ -58,13 +77,32 @@ pub fn html_to_text(html: &str) -> String {
                 None => break,
             };
             let tag = &lower[i + 1..end - 1];
-            let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
             if (name == "script" || name == "style") && !tag.starts_with('/') {
                 let close = format!("</{name}");
-                i = lower[end..].find(&close).map(|p| end + p).unwrap_or(bytes.len());
+                i = lower[end..]
+                    .find(&close)
+                    .map(|p| end + p)
+                    .unwrap_or(bytes.len());
                 continue;
             }
-            if matches!(name.as_str(), "br" | "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "blockquote" | "table") {
+            if matches!(
+                name.as_str(),
+                "br" | "p"
+                    | "div"
+                    | "tr"
+                    | "li"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "blockquote"
+                    | "table"
+            ) {
                 out.push('\n');
             }
             i = end;
@@ -111,7 +149,11 @@ fn decode_entities(s: &str) -> String {
                 "quot" => Some('"'),
                 "apos" => Some('\''),
                 "nbsp" => Some(' '),
-                _ if ent.starts_with("#x") || ent.starts_with("#X") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+                _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                    u32::from_str_radix(&ent[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                }
                 _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
             }
@@ -182,15 +224,26 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--X--\r\n";
 
     #[test]
     fn garbage_does_not_panic() {
-        for raw in [&b""[..], b"\xff\xfe\x00", b"Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n--", b"<<<>>>&&&;;"] {
+        for raw in [
+            &b""[..],
+            b"\xff\xfe\x00",
+            b"Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n--",
+            b"<<<>>>&&&;;",
+        ] {
             let _ = parse(raw);
             let _ = html_to_text(&String::from_utf8_lossy(raw));
         }
-        assert_eq!(html_to_text("a &unknown; b &#xZZ; <unclosed"), "a &unknown; b &#xZZ;");
+        assert_eq!(
+            html_to_text("a &unknown; b &#xZZ; <unclosed"),
+            "a &unknown; b &#xZZ;"
+        );
     }
 
     #[test]
     fn snippets_skip_quotes() {
-        assert_eq!(snippet("> quoted\n\nHello   there\nsecond line", 14), "Hello there se");
+        assert_eq!(
+            snippet("> quoted\n\nHello   there\nsecond line", 14),
+            "Hello there se"
+        );
     }
 }

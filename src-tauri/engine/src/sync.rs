@@ -29,7 +29,13 @@ pub struct SyncOptions {
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { first_chunk: 500, chunk: 5000, prefetch_newest: 50, prefetch_max_size: 2 << 20, body_chunk: 100 }
+        SyncOptions {
+            first_chunk: 500,
+            chunk: 5000,
+            prefetch_newest: 50,
+            prefetch_max_size: 2 << 20,
+            body_chunk: 100,
+        }
     }
 }
 
@@ -84,18 +90,29 @@ impl Syncer<'_> {
         let listed = self.conn.list_folders().await?;
         let store = self.store.clone();
         let account = self.account;
-        store.run(move |s| s.replace_folders(account, &listed)).await?;
+        store
+            .run(move |s| s.replace_folders(account, &listed))
+            .await?;
         let after = self.store.folders(self.account)?;
-        let key = |v: &[Folder]| v.iter().map(|f| (f.name.clone(), f.role, f.subscribed, f.selectable)).collect::<Vec<_>>();
+        let key = |v: &[Folder]| {
+            v.iter()
+                .map(|f| (f.name.clone(), f.role, f.subscribed, f.selectable))
+                .collect::<Vec<_>>()
+        };
         if key(&before) != key(&after) {
-            self.events.send(Event::FoldersChanged { account: self.account });
+            self.events.send(Event::FoldersChanged {
+                account: self.account,
+            });
         }
         Ok(())
     }
 
     /// Brings one folder's cache in step with the server.
     pub async fn sync_folder(&mut self, folder: &Folder) -> Result<SyncReport> {
-        let mut report = SyncReport { folders: 1, ..SyncReport::default() };
+        let mut report = SyncReport {
+            folders: 1,
+            ..SyncReport::default()
+        };
         let cached = self.store.sync_state(folder.id)?;
         // Cheap check first: STATUS answers without selecting. With CONDSTORE an unchanged
         // HIGHESTMODSEQ means no flag changes and no expunges (RFC 7162 §3.1.2.1).
@@ -108,11 +125,19 @@ impl Syncer<'_> {
         if cached.uidvalidity != sel.uidvalidity {
             if cached.uidvalidity != 0 {
                 tracing::info!(folder = %folder.display_name, "UIDVALIDITY changed; rebuilding the folder's cache");
-                self.events.send(Event::MessagesRemoved { account: self.account, folder: folder.id, ids: Vec::new() });
+                self.events.send(Event::MessagesRemoved {
+                    account: self.account,
+                    folder: folder.id,
+                    ids: Vec::new(),
+                });
             }
             // Also cleans rows left by an interrupted first sync under an unknown UIDVALIDITY.
             self.store.reset_folder(folder.id, sel.uidvalidity)?;
-            cached = SyncState { uidvalidity: sel.uidvalidity, uidnext: 0, highestmodseq: 0 };
+            cached = SyncState {
+                uidvalidity: sel.uidvalidity,
+                uidnext: 0,
+                highestmodseq: 0,
+            };
         }
 
         // Known messages first when resyncing: their flags and expunges are cheap to learn.
@@ -121,43 +146,83 @@ impl Syncer<'_> {
         }
         self.fetch_new(folder, &cached, &mut report).await?;
 
-        let uidnext = if sel.uidnext > 0 { sel.uidnext } else { self.store.uids(folder.id)?.last().map_or(1, |u| u + 1) };
+        let uidnext = if sel.uidnext > 0 {
+            sel.uidnext
+        } else {
+            self.store.uids(folder.id)?.last().map_or(1, |u| u + 1)
+        };
         self.store.recount(folder.id)?;
-        self.store.set_sync_state(folder.id, SyncState { uidvalidity: sel.uidvalidity, uidnext, highestmodseq: sel.highestmodseq })?;
+        self.store.set_sync_state(
+            folder.id,
+            SyncState {
+                uidvalidity: sel.uidvalidity,
+                uidnext,
+                highestmodseq: sel.highestmodseq,
+            },
+        )?;
         self.send_counts(folder)?;
         report.bodies += self.prefetch(folder).await?;
         Ok(report)
     }
 
-    fn unchanged(&self, folder: &Folder, cached: &SyncState, status: &MailboxState) -> Result<bool> {
-        if cached.uidvalidity == 0 || cached.uidvalidity != status.uidvalidity || cached.uidnext != status.uidnext {
+    fn unchanged(
+        &self,
+        folder: &Folder,
+        cached: &SyncState,
+        status: &MailboxState,
+    ) -> Result<bool> {
+        if cached.uidvalidity == 0
+            || cached.uidvalidity != status.uidvalidity
+            || cached.uidnext != status.uidnext
+        {
             return Ok(false);
         }
-        if !self.conn.condstore() || status.highestmodseq == 0 || status.highestmodseq != cached.highestmodseq {
+        if !self.conn.condstore()
+            || status.highestmodseq == 0
+            || status.highestmodseq != cached.highestmodseq
+        {
             return Ok(false);
         }
         Ok(self.store.folder(folder.id)?.total == status.exists)
     }
 
     /// Learns flag changes and expunges of messages already cached.
-    async fn sync_known(&mut self, folder: &Folder, cached: &SyncState, sel: &MailboxState, report: &mut SyncReport) -> Result<()> {
+    async fn sync_known(
+        &mut self,
+        folder: &Folder,
+        cached: &SyncState,
+        sel: &MailboxState,
+        report: &mut SyncReport,
+    ) -> Result<()> {
         let max_uid = cached.uidnext.saturating_sub(1);
         let use_modseq = self.conn.condstore() && cached.highestmodseq > 0 && sel.highestmodseq > 0;
         if use_modseq && sel.highestmodseq == cached.highestmodseq {
             // Nothing changed since the last sync; only new mail can be waiting.
             return Ok(());
         }
-        let (rows, vanished) = self.conn.fetch_flags(max_uid, use_modseq.then_some(cached.highestmodseq)).await?;
+        let (rows, vanished) = self
+            .conn
+            .fetch_flags(max_uid, use_modseq.then_some(cached.highestmodseq))
+            .await?;
         let gone: Vec<u32> = if use_modseq && self.conn.qresync {
             vanished
         } else if use_modseq {
             // CONDSTORE without QRESYNC says nothing of expunges: compare UID sets.
-            let on_server: HashSet<u32> = self.conn.uids_in(1, max_uid).await?.into_iter().collect();
-            self.store.uids(folder.id)?.into_iter().filter(|u| *u <= max_uid && !on_server.contains(u)).collect()
+            let on_server: HashSet<u32> =
+                self.conn.uids_in(1, max_uid).await?.into_iter().collect();
+            self.store
+                .uids(folder.id)?
+                .into_iter()
+                .filter(|u| *u <= max_uid && !on_server.contains(u))
+                .collect()
         } else {
             // No CONDSTORE: the full flag list is the truth; anything missing was expunged.
             let seen: HashSet<u32> = rows.iter().map(|r| r.0).collect();
-            self.store.uids(folder.id)?.into_iter().filter(|u| *u <= max_uid && !seen.contains(u)).collect()
+            self.store
+                .uids(folder.id)?
+                .into_iter()
+                .filter(|u| *u <= max_uid && !seen.contains(u))
+                .collect()
         };
         let store = self.store.clone();
         let fid = folder.id;
@@ -171,17 +236,30 @@ impl Syncer<'_> {
         report.changed += changed.len() as u32;
         report.removed += removed.len() as u32;
         if !changed.is_empty() {
-            self.events.send(Event::MessagesChanged { account: self.account, folder: folder.id, ids: changed });
+            self.events.send(Event::MessagesChanged {
+                account: self.account,
+                folder: folder.id,
+                ids: changed,
+            });
         }
         if !removed.is_empty() {
-            self.events.send(Event::MessagesRemoved { account: self.account, folder: folder.id, ids: removed });
+            self.events.send(Event::MessagesRemoved {
+                account: self.account,
+                folder: folder.id,
+                ids: removed,
+            });
         }
         Ok(())
     }
 
     /// Fetches messages the cache lacks, newest first, one FETCH and one transaction per chunk.
     /// Inserting a chunk overlaps with fetching the next.
-    async fn fetch_new(&mut self, folder: &Folder, cached: &SyncState, report: &mut SyncReport) -> Result<()> {
+    async fn fetch_new(
+        &mut self,
+        folder: &Folder,
+        cached: &SyncState,
+        report: &mut SyncReport,
+    ) -> Result<()> {
         let first_sync = cached.uidnext == 0;
         let have: HashSet<u32> = self.store.uids(folder.id)?.into_iter().collect();
         let mut uids = self.conn.uids_from(cached.uidnext.max(1)).await?;
@@ -199,16 +277,33 @@ impl Syncer<'_> {
         let mut done = 0u32;
         let mut pending: Option<tokio::task::JoinHandle<Result<NewMessages>>> = None;
         for chunk in chunks {
-            let headers = self.conn.fetch_headers(&chunk).await?;
+            let headers = match self.conn.fetch_headers(&chunk).await {
+                Ok(h) => h,
+                Err(e) => {
+                    // Whatever was fetched before the failure is committed and announced.
+                    if let Some(p) = pending.take() {
+                        report.added += self
+                            .after_insert(folder, p, first_sync, total, done)
+                            .await?;
+                    }
+                    return Err(e.into());
+                }
+            };
             if let Some(p) = pending.take() {
-                done += self.after_insert(folder, p, first_sync, total, done).await?;
+                done += self
+                    .after_insert(folder, p, first_sync, total, done)
+                    .await?;
             }
             let store = self.store.clone();
             let fid = folder.id;
-            pending = Some(tokio::task::spawn_blocking(move || store.insert_headers(fid, &headers)));
+            pending = Some(tokio::task::spawn_blocking(move || {
+                store.insert_headers(fid, &headers)
+            }));
         }
         if let Some(p) = pending.take() {
-            done += self.after_insert(folder, p, first_sync, total, done).await?;
+            done += self
+                .after_insert(folder, p, first_sync, total, done)
+                .await?;
         }
         report.added += done;
         Ok(())
@@ -225,25 +320,48 @@ impl Syncer<'_> {
         let added = pending.await.context("Writing messages to the cache")??;
         let n = added.ids.len() as u32;
         if n > 0 {
-            self.events.send(Event::MessagesAdded { account: self.account, folder: folder.id, ids: added.ids.clone() });
+            self.events.send(Event::MessagesAdded {
+                account: self.account,
+                folder: folder.id,
+                ids: added.ids.clone(),
+            });
         }
         if !first_sync && !added.unread.is_empty() {
             let messages = self
                 .store
                 .summaries(&added.unread)?
                 .into_iter()
-                .map(|m| NewMailItem { id: m.id, from: m.from, subject: m.subject, date: m.date })
+                .map(|m| NewMailItem {
+                    id: m.id,
+                    from: m.from,
+                    subject: m.subject,
+                    date: m.date,
+                })
                 .collect();
-            self.events.send(Event::NewMail { account: self.account, folder: folder.id, messages });
+            self.events.send(Event::NewMail {
+                account: self.account,
+                folder: folder.id,
+                messages,
+            });
         }
-        self.events.send(Event::SyncProgress { account: self.account, folder: folder.id, done: done + n, total });
+        self.events.send(Event::SyncProgress {
+            account: self.account,
+            folder: folder.id,
+            done: done + n,
+            total,
+        });
         self.send_counts(folder)?;
         Ok(n)
     }
 
     fn send_counts(&self, folder: &Folder) -> Result<()> {
         let f = self.store.folder(folder.id)?;
-        self.events.send(Event::FolderCounts { account: self.account, folder: f.id, total: f.total, unread: f.unread });
+        self.events.send(Event::FolderCounts {
+            account: self.account,
+            folder: f.id,
+            total: f.total,
+            unread: f.unread,
+        });
         Ok(())
     }
 
@@ -252,7 +370,11 @@ impl Syncer<'_> {
         if self.opts.prefetch_newest == 0 {
             return Ok(0);
         }
-        let uids = self.store.uids_without_body(folder.id, self.opts.prefetch_newest, self.opts.prefetch_max_size)?;
+        let uids = self.store.uids_without_body(
+            folder.id,
+            self.opts.prefetch_newest,
+            self.opts.prefetch_max_size,
+        )?;
         let mut n = 0;
         for chunk in seqset::newest_first_chunks(&uids, self.opts.body_chunk) {
             n += self.fetch_bodies(folder, &chunk).await?;
@@ -268,7 +390,11 @@ impl Syncer<'_> {
         let ids = store.run(move |s| s.store_bodies(fid, &bodies)).await?;
         let n = ids.len() as u32;
         if n > 0 {
-            self.events.send(Event::MessagesChanged { account: self.account, folder: folder.id, ids });
+            self.events.send(Event::MessagesChanged {
+                account: self.account,
+                folder: folder.id,
+                ids,
+            });
         }
         Ok(n)
     }

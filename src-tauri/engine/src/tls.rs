@@ -34,12 +34,19 @@ fn provider() -> Arc<CryptoProvider> {
 /// Formats a certificate's SHA-256 fingerprint as colon-separated upper-case hex.
 pub fn fingerprint(cert: &[u8]) -> String {
     let digest = Sha256::digest(cert);
-    digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    digest
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Normalises a user-typed fingerprint for comparison: hex digits only, upper case.
 fn normalise_fingerprint(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_hexdigit()).map(|c| c.to_ascii_uppercase()).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// A TLS connector for one account, plus the slot where the last presented certificate's
@@ -59,7 +66,9 @@ impl TlsSetup {
             let mut any = false;
             for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
                 let cert = cert.with_context(|| format!("Parsing the CA file {path}"))?;
-                roots.add(cert).with_context(|| format!("Adding the CA in {path}"))?;
+                roots
+                    .add(cert)
+                    .with_context(|| format!("Adding the CA in {path}"))?;
                 any = true;
             }
             if !any {
@@ -73,7 +82,11 @@ impl TlsSetup {
         let presented = Arc::new(Mutex::new(None));
         let verifier = Arc::new(Verifier {
             webpki,
-            pinned: trust.pinned_sha256.iter().map(|p| normalise_fingerprint(p)).collect(),
+            pinned: trust
+                .pinned_sha256
+                .iter()
+                .map(|p| normalise_fingerprint(p))
+                .collect(),
             presented: presented.clone(),
         });
         // TLS 1.2 is the floor; rustls has no older versions at all.
@@ -83,7 +96,10 @@ impl TlsSetup {
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
-        Ok(TlsSetup { connector: tokio_rustls::TlsConnector::from(Arc::new(config)), presented })
+        Ok(TlsSetup {
+            connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
+            presented,
+        })
     }
 
     /// The fingerprint of the certificate the server presented last, if any.
@@ -115,7 +131,8 @@ impl ServerCertVerifier for Verifier {
         if self.pinned.contains(&normalise_fingerprint(&fp)) {
             return Ok(ServerCertVerified::assertion());
         }
-        self.webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        self.webpki
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
     }
 
     fn verify_tls12_signature(
@@ -143,7 +160,8 @@ impl ServerCertVerifier for Verifier {
 
 /// The name to check the certificate against: a DNS name or an IP address.
 pub fn server_name(host: &str) -> Result<ServerName<'static>> {
-    ServerName::try_from(host.to_string()).with_context(|| format!("'{host}' is not a valid server name"))
+    ServerName::try_from(host.to_string())
+        .with_context(|| format!("'{host}' is not a valid server name"))
 }
 
 #[cfg(test)]
@@ -161,7 +179,10 @@ mod tests {
 
     #[test]
     fn missing_ca_file_is_an_error() {
-        let trust = Trust { ca_file: Some("/nonexistent/ca.pem".into()), pinned_sha256: vec![] };
+        let trust = Trust {
+            ca_file: Some("/nonexistent/ca.pem".into()),
+            pinned_sha256: vec![],
+        };
         let err = TlsSetup::new(&trust).err().expect("should fail");
         assert!(format!("{err:#}").contains("/nonexistent/ca.pem"));
     }

@@ -86,18 +86,36 @@ impl Ctx {
     }
 
     fn syncer<'a>(&'a self, conn: &'a mut Conn) -> Syncer<'a> {
-        Syncer { conn, store: &self.store, events: &self.events, account: self.account.id, opts: &self.opts.sync }
+        Syncer {
+            conn,
+            store: &self.store,
+            events: &self.events,
+            account: self.account.id,
+            opts: &self.opts.sync,
+        }
     }
 
     pub async fn sync_all(&self, conn: &mut Conn) -> Result<SyncReport> {
-        self.events.send(Event::SyncState { account: self.account.id, syncing: true, online: true });
+        self.events.send(Event::SyncState {
+            account: self.account.id,
+            syncing: true,
+            online: true,
+        });
         let r = self.syncer(conn).sync_all().await;
-        self.events.send(Event::SyncState { account: self.account.id, syncing: false, online: r.is_ok() });
+        self.events.send(Event::SyncState {
+            account: self.account.id,
+            syncing: false,
+            online: r.is_ok(),
+        });
         r
     }
 
     async fn sync_inbox(&self, conn: &mut Conn) -> Result<()> {
-        let inbox = self.store.folders(self.account.id)?.into_iter().find(|f| f.role == Role::Inbox);
+        let inbox = self
+            .store
+            .folders(self.account.id)?
+            .into_iter()
+            .find(|f| f.role == Role::Inbox);
         if let Some(inbox) = inbox {
             self.syncer(conn).sync_folder(&inbox).await?;
         }
@@ -110,21 +128,30 @@ impl Ctx {
         conn.select(&folder.name).await?;
         let n = self.syncer(conn).fetch_bodies(&folder, &[uid]).await?;
         if n == 0 {
-            return Err(Error::new(ErrorKind::NotFound, "The message is no longer on the server"));
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "The message is no longer on the server",
+            ));
         }
         Ok(())
     }
 
     fn report(&self, e: &Error) {
         tracing::warn!(account = self.account.id, kind = ?e.kind, "{}", e.message);
-        self.events.send(Event::AccountError { account: self.account.id, error: e.clone() });
+        self.events.send(Event::AccountError {
+            account: self.account.id,
+            error: e.clone(),
+        });
     }
 }
 
 pub(crate) fn spawn(ctx: Ctx) -> WorkerHandle {
     let (tx, rx) = mpsc::channel(64);
     let task = tokio::spawn(run(ctx, rx));
-    WorkerHandle { tx, _task: Owned(task) }
+    WorkerHandle {
+        tx,
+        _task: Owned(task),
+    }
 }
 
 async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
@@ -149,7 +176,11 @@ async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
             Err(e) => e,
         };
         ctx.report(&err);
-        ctx.events.send(Event::SyncState { account: ctx.account.id, syncing: false, online: false });
+        ctx.events.send(Event::SyncState {
+            account: ctx.account.id,
+            syncing: false,
+            online: false,
+        });
         let wait = if err.kind.is_transient() {
             backoff(attempt, ctx.opts.retry_base, ctx.opts.retry_max)
         } else {
@@ -188,7 +219,12 @@ async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
 }
 
 /// Serves one connection until it fails (`Err`) or the engine lets go of the worker (`Ok`).
-async fn serve(ctx: &Ctx, conn: &mut Conn, rx: &mut mpsc::Receiver<Command>, wake: &Notify) -> Result<()> {
+async fn serve(
+    ctx: &Ctx,
+    conn: &mut Conn,
+    rx: &mut mpsc::Receiver<Command>,
+    wake: &Notify,
+) -> Result<()> {
     ctx.sync_all(conn).await?;
     let mut next_poll = tokio::time::Instant::now() + ctx.opts.poll_interval;
     loop {
@@ -227,7 +263,11 @@ async fn idle_loop(ctx: Ctx, wake: Arc<Notify>) {
     loop {
         match idle_once(&ctx, &wake, &mut attempt).await {
             Ok(()) => {}
-            Err(e) => tracing::debug!(account = ctx.account.id, "IDLE connection ended: {}", e.message),
+            Err(e) => tracing::debug!(
+                account = ctx.account.id,
+                "IDLE connection ended: {}",
+                e.message
+            ),
         }
         tokio::time::sleep(backoff(attempt, ctx.opts.retry_base, ctx.opts.retry_max)).await;
         attempt = attempt.saturating_add(1);
@@ -244,7 +284,9 @@ async fn idle_once(ctx: &Ctx, wake: &Notify, attempt: &mut u32) -> Result<()> {
     let mut session = conn.session;
     loop {
         let mut handle = session.idle();
-        timed(t.command, handle.init()).await?.map_err(anyhow::Error::new)?;
+        timed(t.command, handle.init())
+            .await?
+            .map_err(anyhow::Error::new)?;
         loop {
             let (fut, stop) = handle.wait_with_timeout(t.idle);
             // Re-issue IDLE well before the 29-minute limit even if keepalives keep it open.
@@ -253,9 +295,13 @@ async fn idle_once(ctx: &Ctx, wake: &Notify, attempt: &mut u32) -> Result<()> {
             match r {
                 Ok(Ok(IdleResponse::NewData(_))) => wake.notify_one(),
                 Ok(Ok(_)) | Err(_) => break,
-                Ok(Err(e)) => return Err(anyhow::Error::new(e).context("Waiting for new mail").into()),
+                Ok(Err(e)) => {
+                    return Err(anyhow::Error::new(e).context("Waiting for new mail").into())
+                }
             }
         }
-        session = timed(t.command, handle.done()).await?.map_err(anyhow::Error::new)?;
+        session = timed(t.command, handle.done())
+            .await?
+            .map_err(anyhow::Error::new)?;
     }
 }

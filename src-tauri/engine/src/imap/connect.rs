@@ -25,7 +25,9 @@ impl Capabilities {
     fn from_line(line: &str) -> Capabilities {
         // "* CAPABILITY IMAP4rev1 ..." or "* OK [CAPABILITY IMAP4rev1 ...] greeting"
         let upper = line.to_ascii_uppercase();
-        let Some(start) = upper.find("CAPABILITY ") else { return Capabilities::default() };
+        let Some(start) = upper.find("CAPABILITY ") else {
+            return Capabilities::default();
+        };
         let rest = &upper[start + "CAPABILITY ".len()..];
         let rest = rest.split(']').next().unwrap_or(rest);
         Capabilities(rest.split_whitespace().map(str::to_string).collect())
@@ -33,7 +35,12 @@ impl Capabilities {
 }
 
 /// Connects, secures and logs in. The password is used only for this login.
-pub async fn open(server: &Server, trust: &Trust, password: &str, t: &Timeouts) -> Result<(Session, Capabilities)> {
+pub async fn open(
+    server: &Server,
+    trust: &Trust,
+    password: &str,
+    t: &Timeouts,
+) -> Result<(Session, Capabilities)> {
     if server.security == Security::Plain && !server.allow_plaintext {
         return Err(err(
             ErrorKind::Config,
@@ -54,19 +61,29 @@ pub async fn open(server: &Server, trust: &Trust, password: &str, t: &Timeouts) 
         (Security::Tls, Some(tls)) => Box::new(handshake(tls, &server.host, tcp, t).await?),
         (Security::StartTls, Some(tls)) => {
             let mut tcp = tcp;
-            let greeting = read_line(&mut tcp, t).await.context("Reading the server greeting")?;
+            let greeting = read_line(&mut tcp, t)
+                .await
+                .context("Reading the server greeting")?;
             check_greeting(&greeting, true)?;
             let caps = capabilities_raw(&mut tcp, &greeting, t).await?;
             if !caps.has("STARTTLS") {
                 // A missing STARTTLS is an error, never a silent downgrade (RFC 3501 §6.2.1).
-                return Err(err(ErrorKind::Tls, "The server does not offer STARTTLS, so the connection cannot be encrypted"));
+                return Err(err(
+                    ErrorKind::Tls,
+                    "The server does not offer STARTTLS, so the connection cannot be encrypted",
+                ));
             }
             send(&mut tcp, "T1 STARTTLS\r\n", t).await?;
             loop {
-                let line = read_line(&mut tcp, t).await.context("Waiting for STARTTLS")?;
+                let line = read_line(&mut tcp, t)
+                    .await
+                    .context("Waiting for STARTTLS")?;
                 if line.starts_with("T1 ") {
                     if !line[3..].to_ascii_uppercase().starts_with("OK") {
-                        return Err(err(ErrorKind::Tls, format!("The server refused STARTTLS: {}", line.trim())));
+                        return Err(err(
+                            ErrorKind::Tls,
+                            format!("The server refused STARTTLS: {}", line.trim()),
+                        ));
                     }
                     break;
                 }
@@ -79,7 +96,9 @@ pub async fn open(server: &Server, trust: &Trust, password: &str, t: &Timeouts) 
     };
 
     if server.security != Security::StartTls {
-        let greeting = read_line(&mut stream, t).await.context("Reading the server greeting")?;
+        let greeting = read_line(&mut stream, t)
+            .await
+            .context("Reading the server greeting")?;
         check_greeting(&greeting, server.security != Security::Plain)?;
         let caps = capabilities_raw(&mut stream, &greeting, t).await?;
         return login(stream, server, password, caps, t).await;
@@ -99,9 +118,13 @@ async fn handshake(
     match net(t.connect, tls.connector.connect(name, tcp)).await {
         Ok(s) => Ok(s),
         Err(e) => {
-            let mut kinded = crate::Error::new(ErrorKind::Tls, format!("TLS with {host} failed: {e:#}"));
+            let mut kinded =
+                crate::Error::new(ErrorKind::Tls, format!("TLS with {host} failed: {e:#}"));
             if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                if io.get_ref().is_none_or(|inner| !inner.is::<tokio_rustls::rustls::Error>()) {
+                if io
+                    .get_ref()
+                    .is_none_or(|inner| !inner.is::<tokio_rustls::rustls::Error>())
+                {
                     kinded.kind = ErrorKind::Network;
                 }
             }
@@ -111,7 +134,9 @@ async fn handshake(
             if kinded.kind == ErrorKind::Tls {
                 kinded.cert_fingerprint = tls.presented_fingerprint();
                 if let Some(fp) = &kinded.cert_fingerprint {
-                    kinded.message.push_str(&format!(" (certificate SHA-256 {fp})"));
+                    kinded
+                        .message
+                        .push_str(&format!(" (certificate SHA-256 {fp})"));
                 }
             }
             Err(anyhow::Error::new(kinded))
@@ -125,16 +150,29 @@ fn check_greeting(greeting: &str, needs_tls: bool) -> Result<()> {
         Ok(())
     } else if upper.starts_with("* PREAUTH") && needs_tls {
         // A PREAUTH greeting would skip STARTTLS and login entirely: refuse it (RFC 3501 §7.1.4).
-        Err(err(ErrorKind::Tls, "The server greeted with PREAUTH, which would bypass encryption; refusing"))
+        Err(err(
+            ErrorKind::Tls,
+            "The server greeted with PREAUTH, which would bypass encryption; refusing",
+        ))
     } else if upper.starts_with("* BYE") {
-        Err(err(ErrorKind::Network, format!("The server closed the connection: {}", greeting.trim())))
+        Err(err(
+            ErrorKind::Network,
+            format!("The server closed the connection: {}", greeting.trim()),
+        ))
     } else {
-        Err(err(ErrorKind::Protocol, format!("Unexpected server greeting: {}", greeting.trim())))
+        Err(err(
+            ErrorKind::Protocol,
+            format!("Unexpected server greeting: {}", greeting.trim()),
+        ))
     }
 }
 
 /// Capabilities from the greeting, or from a CAPABILITY command when the greeting had none.
-async fn capabilities_raw<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, greeting: &str, t: &Timeouts) -> Result<Capabilities> {
+async fn capabilities_raw<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    greeting: &str,
+    t: &Timeouts,
+) -> Result<Capabilities> {
     let caps = Capabilities::from_line(greeting);
     if !caps.0.is_empty() {
         return Ok(caps);
@@ -151,34 +189,55 @@ async fn capabilities_raw<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, greeting
     }
 }
 
-async fn login(stream: Box<dyn Io>, server: &Server, password: &str, caps: Capabilities, t: &Timeouts) -> Result<(Session, Capabilities)> {
+async fn login(
+    stream: Box<dyn Io>,
+    server: &Server,
+    password: &str,
+    caps: Capabilities,
+    t: &Timeouts,
+) -> Result<(Session, Capabilities)> {
     let client = async_imap::Client::new(stream);
     let result = if caps.has("AUTH=PLAIN") {
-        let auth = PlainAuth { user: server.username.clone(), password: password.to_string() };
+        let auth = PlainAuth {
+            user: server.username.clone(),
+            password: password.to_string(),
+        };
         timed(t.command, client.authenticate("PLAIN", auth)).await?
     } else if caps.has("LOGINDISABLED") {
-        return Err(err(ErrorKind::Auth, "The server does not allow logging in on this connection"));
+        return Err(err(
+            ErrorKind::Auth,
+            "The server does not allow logging in on this connection",
+        ));
     } else {
         timed(t.command, client.login(&server.username, password)).await?
     };
     let mut session = match result {
         Ok(s) => s,
-        Err((async_imap::error::Error::No(msg), _)) | Err((async_imap::error::Error::Bad(msg), _)) => {
+        Err((async_imap::error::Error::No(msg), _))
+        | Err((async_imap::error::Error::Bad(msg), _)) => {
             return Err(err(
                 ErrorKind::Auth,
-                format!("The server rejected the user name or password for {} ({})", server.username, short(&msg)),
+                format!(
+                    "The server rejected the user name or password for {} ({})",
+                    server.username,
+                    short(&msg)
+                ),
             ));
         }
         Err((e, _)) => return Err(anyhow::Error::new(e).context("Logging in")),
     };
     // Capabilities may change after login (RFC 3501 §6.2.3, §7.2.1).
-    let after = net(t.command, session.capabilities()).await.context("Reading capabilities after login")?;
+    let after = net(t.command, session.capabilities())
+        .await
+        .context("Reading capabilities after login")?;
     let caps = Capabilities(
         after
             .iter()
             .map(|c| match c {
                 async_imap::types::Capability::Imap4rev1 => "IMAP4REV1".to_string(),
-                async_imap::types::Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
+                async_imap::types::Capability::Auth(a) => {
+                    format!("AUTH={}", a.to_ascii_uppercase())
+                }
                 async_imap::types::Capability::Atom(a) => a.to_ascii_uppercase(),
             })
             .collect(),
@@ -188,7 +247,11 @@ async fn login(stream: Box<dyn Io>, server: &Server, password: &str, caps: Capab
 
 /// Keeps only the human part of an async-imap NO/BAD message.
 fn short(msg: &str) -> String {
-    msg.split("info: Some(\"").nth(1).and_then(|s| s.split("\")").next()).unwrap_or(msg).to_string()
+    msg.split("info: Some(\"")
+        .nth(1)
+        .and_then(|s| s.split("\")").next())
+        .unwrap_or(msg)
+        .to_string()
 }
 
 struct PlainAuth {
@@ -230,7 +293,10 @@ async fn read_line<S: AsyncRead + Unpin>(s: &mut S, t: &Timeouts) -> Result<Stri
                 break;
             }
             if line.len() > 64 * 1024 {
-                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "server line too long"));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "server line too long",
+                ));
             }
         }
         Ok(String::from_utf8_lossy(&line).into_owned())
@@ -244,7 +310,9 @@ mod tests {
 
     #[test]
     fn capabilities_from_greeting_and_response() {
-        let c = Capabilities::from_line("* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS AUTH=PLAIN] Dovecot ready.\r\n");
+        let c = Capabilities::from_line(
+            "* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS AUTH=PLAIN] Dovecot ready.\r\n",
+        );
         assert!(c.has("STARTTLS") && c.has("auth=plain") && c.has("IMAP4REV1"));
         let c = Capabilities::from_line("* CAPABILITY IMAP4rev1 IDLE\r\n");
         assert!(c.has("IDLE") && !c.has("STARTTLS"));
@@ -262,7 +330,10 @@ mod tests {
     #[test]
     fn plain_auth_encodes_rfc4616() {
         use async_imap::Authenticator;
-        let mut a = PlainAuth { user: "u".into(), password: "p".into() };
+        let mut a = PlainAuth {
+            user: "u".into(),
+            password: "p".into(),
+        };
         assert_eq!(a.process(b""), b"\0u\0p".to_vec());
     }
 }

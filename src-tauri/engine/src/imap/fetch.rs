@@ -9,7 +9,8 @@ use mail_parser::{HeaderValue, MessageParser};
 
 /// The header fields the cache keeps. ENVELOPE lacks References, and its strings arrive
 /// undecoded, so the fields themselves are fetched and parsed with mail-parser.
-pub const HEADER_FIELDS: &str = "DATE FROM TO CC REPLY-TO SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES";
+pub const HEADER_FIELDS: &str =
+    "DATE FROM TO CC REPLY-TO SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES";
 
 /// The FETCH items for a new message's cache row.
 pub fn header_items(condstore: bool) -> String {
@@ -67,7 +68,9 @@ pub fn header_of(fetch: &Fetch) -> Option<Header> {
 
 /// Fills the header-derived fields of `h` from raw header bytes.
 pub fn apply_header_fields(h: &mut Header, raw: &[u8]) {
-    let Some(msg) = MessageParser::new().parse_headers(raw) else { return };
+    let Some(msg) = MessageParser::new().parse_headers(raw) else {
+        return;
+    };
     h.subject = msg.subject().unwrap_or_default().trim().to_string();
     h.date = msg.date().map(|d| d.to_timestamp()).unwrap_or(0);
     h.from = addresses(msg.from());
@@ -75,7 +78,10 @@ pub fn apply_header_fields(h: &mut Header, raw: &[u8]) {
     h.cc = addresses(msg.cc());
     h.reply_to = addresses(msg.reply_to());
     h.message_id = msg.message_id().unwrap_or_default().to_string();
-    h.in_reply_to = ids(msg.in_reply_to()).into_iter().next().unwrap_or_default();
+    h.in_reply_to = ids(msg.in_reply_to())
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     h.references = ids(msg.references());
 }
 
@@ -102,7 +108,13 @@ fn ids(v: &HeaderValue<'_>) -> Vec<String> {
 
 /// Flattens a BODYSTRUCTURE into its leaves with IMAP section numbers (RFC 3501 §6.4.5).
 fn walk(bs: &BodyStructure<'_>, prefix: &str, out: &mut Vec<MimePart>) {
-    let section = |i: usize| if prefix.is_empty() { (i + 1).to_string() } else { format!("{prefix}.{}", i + 1) };
+    let section = |i: usize| {
+        if prefix.is_empty() {
+            (i + 1).to_string()
+        } else {
+            format!("{prefix}.{}", i + 1)
+        }
+    };
     match bs {
         BodyStructure::Multipart { bodies, .. } => {
             for (i, b) in bodies.iter().enumerate() {
@@ -118,12 +130,23 @@ fn walk(bs: &BodyStructure<'_>, prefix: &str, out: &mut Vec<MimePart>) {
                 .and_then(|d| param(&d.params, "filename"))
                 .or_else(|| param(&common.ty.params, "name"))
                 .unwrap_or_default();
-            let is_attachment_disp = disposition.is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment"));
+            let is_attachment_disp =
+                disposition.is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment"));
             let is_text = mime.starts_with("text/");
-            let content_id = other.id.as_deref().unwrap_or("").trim_matches(['<', '>']).to_string();
+            let content_id = other
+                .id
+                .as_deref()
+                .unwrap_or("")
+                .trim_matches(['<', '>'])
+                .to_string();
             out.push(MimePart {
-                section: if prefix.is_empty() { "1".into() } else { prefix.to_string() },
-                attachment: is_attachment_disp || (!is_text && !filename.is_empty() && content_id.is_empty())
+                section: if prefix.is_empty() {
+                    "1".into()
+                } else {
+                    prefix.to_string()
+                },
+                attachment: is_attachment_disp
+                    || (!is_text && !filename.is_empty() && content_id.is_empty())
                     || mime == "message/rfc822",
                 mime,
                 size: other.octets,
@@ -135,7 +158,10 @@ fn walk(bs: &BodyStructure<'_>, prefix: &str, out: &mut Vec<MimePart>) {
 }
 
 /// A MIME parameter by name, decoding RFC 2231 `name*` and RFC 2047 encoded words.
-fn param(params: &Option<Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)>>, name: &str) -> Option<String> {
+fn param(
+    params: &Option<Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)>>,
+    name: &str,
+) -> Option<String> {
     let params = params.as_ref()?;
     let star = format!("{name}*");
     if let Some((_, v)) = params.iter().find(|(k, _)| k.eq_ignore_ascii_case(&star)) {
@@ -158,7 +184,11 @@ fn param(params: &Option<Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, st
         pieces.sort_by_key(|p| p.0);
         let first_encoded = pieces[0].2;
         let joined: String = pieces.into_iter().map(|p| p.1).collect();
-        return Some(if first_encoded { decode_rfc2231(&joined) } else { joined });
+        return Some(if first_encoded {
+            decode_rfc2231(&joined)
+        } else {
+            joined
+        });
     }
     let (_, v) = params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?;
     Some(decode_words(v))
@@ -177,7 +207,10 @@ fn decode_rfc2231(v: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(x) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(x) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 bytes.push(x);
                 i += 3;
                 continue;
@@ -237,7 +270,13 @@ References: <root@example.org> <parent@example.org>\r\n\r\n";
         let mut h = Header::default();
         apply_header_fields(&mut h, raw);
         assert_eq!(h.subject, "Café meeting ☕");
-        assert_eq!(h.from, vec![Address { name: "René Dupont".into(), email: "rene@example.org".into() }]);
+        assert_eq!(
+            h.from,
+            vec![Address {
+                name: "René Dupont".into(),
+                email: "rene@example.org".into()
+            }]
+        );
         assert_eq!(h.to.len(), 2);
         assert_eq!(h.to[1].name, "B, Bee");
         assert_eq!(h.date, 1751364000);

@@ -29,15 +29,22 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { connect: Duration::from_secs(20), command: Duration::from_secs(60), idle: Duration::from_secs(25 * 60) }
+        Timeouts {
+            connect: Duration::from_secs(20),
+            command: Duration::from_secs(60),
+            idle: Duration::from_secs(25 * 60),
+        }
     }
 }
 
 /// Awaits a future with a deadline; running out is a `Timeout` error.
 pub(crate) async fn timed<F: Future>(limit: Duration, fut: F) -> Result<F::Output> {
-    tokio::time::timeout(limit, fut)
-        .await
-        .map_err(|_| err(ErrorKind::Timeout, format!("The server did not answer within {} s", limit.as_secs_f32())))
+    tokio::time::timeout(limit, fut).await.map_err(|_| {
+        err(
+            ErrorKind::Timeout,
+            format!("The server did not answer within {} s", limit.as_secs_f32()),
+        )
+    })
 }
 
 /// Awaits a fallible network future with a deadline.

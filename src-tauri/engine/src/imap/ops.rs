@@ -8,7 +8,9 @@ use crate::error::{err, ErrorKind};
 use crate::folder::{Listed, Role};
 use crate::message::{flags, Header};
 use anyhow::{Context, Result};
-use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status as ImapStatus, StatusAttribute};
+use async_imap::imap_proto::{
+    AttributeValue, MailboxDatum, Response, ResponseCode, Status as ImapStatus, StatusAttribute,
+};
 use async_imap::types::NameAttribute;
 use futures::StreamExt;
 
@@ -35,13 +37,19 @@ pub type FlagRow = (u32, u32, String, u64);
 
 impl Conn {
     pub async fn open(account: &Account, password: &str, t: Timeouts) -> Result<Conn> {
-        let (mut session, caps) = connect::open(&account.config.imap, &account.config.trust, password, &t).await?;
+        let (mut session, caps) =
+            connect::open(&account.config.imap, &account.config.trust, password, &t).await?;
         let mut qresync = false;
         if caps.has("QRESYNC") && caps.has("ENABLE") {
             raw::command(&mut session, "ENABLE QRESYNC", t.command, |_| {}).await?;
             qresync = true;
         }
-        Ok(Conn { session, caps, qresync, t })
+        Ok(Conn {
+            session,
+            caps,
+            qresync,
+            t,
+        })
     }
 
     /// CONDSTORE is usable: advertised, or implied by QRESYNC (RFC 7162 §3.2.3).
@@ -59,7 +67,9 @@ impl Conn {
         let t = self.t.command;
         let mut folders = Vec::new();
         {
-            let mut names = net(t, self.session.list(Some(""), Some("*"))).await.context("Listing folders")?;
+            let mut names = net(t, self.session.list(Some(""), Some("*")))
+                .await
+                .context("Listing folders")?;
             while let Some(n) = timed(t, names.next()).await? {
                 let n = n.context("Reading the folder list")?;
                 let mut role = Role::None;
@@ -98,7 +108,9 @@ impl Conn {
         }
         let mut subscribed = Vec::new();
         {
-            let mut names = net(t, self.session.lsub(Some(""), Some("*"))).await.context("Listing subscriptions")?;
+            let mut names = net(t, self.session.lsub(Some(""), Some("*")))
+                .await
+                .context("Listing subscriptions")?;
             while let Some(n) = timed(t, names.next()).await? {
                 subscribed.push(n.context("Reading subscriptions")?.name().to_string());
             }
@@ -112,21 +124,30 @@ impl Conn {
 
     /// STATUS of a folder (RFC 3501 §6.3.10), with HIGHESTMODSEQ under CONDSTORE (RFC 7162 §3.1.6).
     pub async fn status(&mut self, name: &str) -> Result<MailboxState> {
-        let items = if self.condstore() { "MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ" } else { "MESSAGES UIDNEXT UIDVALIDITY" };
+        let items = if self.condstore() {
+            "MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ"
+        } else {
+            "MESSAGES UIDNEXT UIDVALIDITY"
+        };
         let mut st = MailboxState::default();
-        raw::command(&mut self.session, &format!("STATUS {} ({items})", raw::quote(name)), self.t.command, |r| {
-            if let Response::MailboxData(MailboxDatum::Status { status, .. }) = r {
-                for a in status {
-                    match a {
-                        StatusAttribute::Messages(n) => st.exists = *n,
-                        StatusAttribute::UidNext(n) => st.uidnext = *n,
-                        StatusAttribute::UidValidity(n) => st.uidvalidity = *n,
-                        StatusAttribute::HighestModSeq(n) => st.highestmodseq = *n,
-                        _ => {}
+        raw::command(
+            &mut self.session,
+            &format!("STATUS {} ({items})", raw::quote(name)),
+            self.t.command,
+            |r| {
+                if let Response::MailboxData(MailboxDatum::Status { status, .. }) = r {
+                    for a in status {
+                        match a {
+                            StatusAttribute::Messages(n) => st.exists = *n,
+                            StatusAttribute::UidNext(n) => st.uidnext = *n,
+                            StatusAttribute::UidValidity(n) => st.uidvalidity = *n,
+                            StatusAttribute::HighestModSeq(n) => st.highestmodseq = *n,
+                            _ => {}
+                        }
                     }
                 }
-            }
-        })
+            },
+        )
         .await
         .with_context(|| format!("Checking folder {}", super::utf7::decode(name)))?;
         Ok(st)
@@ -134,11 +155,18 @@ impl Conn {
 
     /// Selects a folder read-write, enabling CONDSTORE for it when available.
     pub async fn select(&mut self, name: &str) -> Result<MailboxState> {
-        let cmd = if self.condstore() { format!("SELECT {} (CONDSTORE)", raw::quote(name)) } else { format!("SELECT {}", raw::quote(name)) };
+        let cmd = if self.condstore() {
+            format!("SELECT {} (CONDSTORE)", raw::quote(name))
+        } else {
+            format!("SELECT {}", raw::quote(name))
+        };
         let mut st = MailboxState::default();
         raw::command(&mut self.session, &cmd, self.t.command, |r| match r {
             Response::MailboxData(MailboxDatum::Exists(n)) => st.exists = *n,
-            Response::Data { status: ImapStatus::Ok, outcome } => match outcome.code {
+            Response::Data {
+                status: ImapStatus::Ok,
+                outcome,
+            } => match outcome.code {
                 Some(ResponseCode::UidValidity(v)) => st.uidvalidity = v,
                 Some(ResponseCode::UidNext(v)) => st.uidnext = v,
                 Some(ResponseCode::HighestModSeq(v)) => st.highestmodseq = v,
@@ -149,7 +177,10 @@ impl Conn {
         .await
         .with_context(|| format!("Opening folder {}", super::utf7::decode(name)))?;
         if st.uidvalidity == 0 {
-            return Err(err(ErrorKind::Protocol, "The server did not report UIDVALIDITY, so its UIDs cannot be trusted"));
+            return Err(err(
+                ErrorKind::Protocol,
+                "The server did not report UIDVALIDITY, so its UIDs cannot be trusted",
+            ));
         }
         Ok(st)
     }
@@ -164,18 +195,25 @@ impl Conn {
 
     /// UIDs between `lo` and `hi` inclusive in the selected folder.
     pub async fn uids_in(&mut self, lo: u32, hi: u32) -> Result<Vec<u32>> {
-        let mut uids = self.search_uids(&format!("{}:{}", lo.max(1), hi.max(1))).await?;
+        let mut uids = self
+            .search_uids(&format!("{}:{}", lo.max(1), hi.max(1)))
+            .await?;
         uids.retain(|u| *u >= lo && *u <= hi);
         Ok(uids)
     }
 
     async fn search_uids(&mut self, set: &str) -> Result<Vec<u32>> {
         let mut uids = Vec::new();
-        raw::command(&mut self.session, &format!("UID SEARCH UID {set}"), self.t.command, |r| {
-            if let Response::MailboxData(MailboxDatum::Search(v)) = r {
-                uids.extend_from_slice(v);
-            }
-        })
+        raw::command(
+            &mut self.session,
+            &format!("UID SEARCH UID {set}"),
+            self.t.command,
+            |r| {
+                if let Response::MailboxData(MailboxDatum::Search(v)) = r {
+                    uids.extend_from_slice(v);
+                }
+            },
+        )
         .await
         .context("Listing messages")?;
         uids.sort_unstable();
@@ -189,7 +227,9 @@ impl Conn {
         let items = header_items(self.condstore());
         let t = self.t.command;
         let mut out = Vec::with_capacity(uids.len());
-        let mut stream = net(t, self.session.uid_fetch(&set, &items)).await.context("Fetching message headers")?;
+        let mut stream = net(t, self.session.uid_fetch(&set, &items))
+            .await
+            .context("Fetching message headers")?;
         while let Some(f) = timed(t, stream.next()).await? {
             let f = f.context("Reading message headers")?;
             if let Some(h) = header_of(&f) {
@@ -201,7 +241,11 @@ impl Conn {
 
     /// Flags of messages up to `max_uid`. With `changed_since`, only those whose MODSEQ grew
     /// (RFC 7162 §3.1.4), plus expunged UIDs when QRESYNC is on (VANISHED, §3.2.6).
-    pub async fn fetch_flags(&mut self, max_uid: u32, changed_since: Option<u64>) -> Result<(Vec<FlagRow>, Vec<u32>)> {
+    pub async fn fetch_flags(
+        &mut self,
+        max_uid: u32,
+        changed_since: Option<u64>,
+    ) -> Result<(Vec<FlagRow>, Vec<u32>)> {
         if max_uid == 0 {
             return Ok((Vec::new(), Vec::new()));
         }
@@ -210,39 +254,48 @@ impl Conn {
             Some(m) => format!(" (CHANGEDSINCE {m})"),
             None => String::new(),
         };
-        let items = if self.condstore() { "(UID FLAGS MODSEQ)" } else { "(UID FLAGS)" };
+        let items = if self.condstore() {
+            "(UID FLAGS MODSEQ)"
+        } else {
+            "(UID FLAGS)"
+        };
         let mut rows = Vec::new();
         let mut vanished = Vec::new();
-        raw::command(&mut self.session, &format!("UID FETCH 1:{max_uid} {items}{modifier}"), self.t.command, |r| match r {
-            Response::Fetch(_, attrs) => {
-                let mut uid = None;
-                let mut bits = 0;
-                let mut kw = Vec::new();
-                let mut modseq = 0;
-                for a in attrs {
-                    match a {
-                        AttributeValue::Uid(u) => uid = Some(*u),
-                        AttributeValue::ModSeq(m) => modseq = *m,
-                        AttributeValue::Flags(fl) => {
-                            for f in fl {
-                                match flags::bit(f) {
-                                    Some(b) => bits |= b,
-                                    None if f.eq_ignore_ascii_case("\\Recent") => {}
-                                    None => kw.push(f.to_string()),
+        raw::command(
+            &mut self.session,
+            &format!("UID FETCH 1:{max_uid} {items}{modifier}"),
+            self.t.command,
+            |r| match r {
+                Response::Fetch(_, attrs) => {
+                    let mut uid = None;
+                    let mut bits = 0;
+                    let mut kw = Vec::new();
+                    let mut modseq = 0;
+                    for a in attrs {
+                        match a {
+                            AttributeValue::Uid(u) => uid = Some(*u),
+                            AttributeValue::ModSeq(m) => modseq = *m,
+                            AttributeValue::Flags(fl) => {
+                                for f in fl {
+                                    match flags::bit(f) {
+                                        Some(b) => bits |= b,
+                                        None if f.eq_ignore_ascii_case("\\Recent") => {}
+                                        None => kw.push(f.to_string()),
+                                    }
                                 }
                             }
+                            _ => {}
                         }
-                        _ => {}
+                    }
+                    if let Some(uid) = uid.filter(|u| *u <= max_uid) {
+                        kw.sort();
+                        rows.push((uid, bits, kw.join(" "), modseq));
                     }
                 }
-                if let Some(uid) = uid.filter(|u| *u <= max_uid) {
-                    kw.sort();
-                    rows.push((uid, bits, kw.join(" "), modseq));
-                }
-            }
-            Response::Vanished { uids, .. } => vanished.extend(seqset::expand(uids)),
-            _ => {}
-        })
+                Response::Vanished { uids, .. } => vanished.extend(seqset::expand(uids)),
+                _ => {}
+            },
+        )
         .await
         .context("Fetching flags")?;
         Ok((rows, vanished))
@@ -253,7 +306,9 @@ impl Conn {
         let set = seqset::format(uids);
         let t = self.t.command;
         let mut out = Vec::with_capacity(uids.len());
-        let mut stream = net(t, self.session.uid_fetch(&set, "(UID BODY.PEEK[])")).await.context("Fetching messages")?;
+        let mut stream = net(t, self.session.uid_fetch(&set, "(UID BODY.PEEK[])"))
+            .await
+            .context("Fetching messages")?;
         while let Some(f) = timed(t, stream.next()).await? {
             let f = f.context("Reading messages")?;
             if let (Some(uid), Some(body)) = (f.uid, f.body()) {
@@ -268,7 +323,12 @@ impl Conn {
 fn guess_roles(folders: &mut [Listed]) {
     let taken: Vec<Role> = folders.iter().map(|f| f.role).collect();
     for f in folders.iter_mut().filter(|f| f.role == Role::None) {
-        let leaf = f.name.rsplit(|c| f.delimiter.contains(c)).next().unwrap_or(&f.name).to_ascii_lowercase();
+        let leaf = f
+            .name
+            .rsplit(|c| f.delimiter.contains(c))
+            .next()
+            .unwrap_or(&f.name)
+            .to_ascii_lowercase();
         let guess = match leaf.as_str() {
             "sent" | "sent items" | "sent messages" | "sent mail" => Role::Sent,
             "drafts" | "draft" => Role::Drafts,
@@ -288,18 +348,32 @@ mod tests {
     use super::*;
 
     fn listed(name: &str, role: Role) -> Listed {
-        Listed { name: name.into(), delimiter: "/".into(), role, subscribed: true, selectable: true }
+        Listed {
+            name: name.into(),
+            delimiter: "/".into(),
+            role,
+            subscribed: true,
+            selectable: true,
+        }
     }
 
     #[test]
     fn roles_are_guessed_only_when_missing() {
-        let mut f = vec![listed("INBOX", Role::Inbox), listed("Sent Items", Role::None), listed("Spam", Role::None)];
+        let mut f = vec![
+            listed("INBOX", Role::Inbox),
+            listed("Sent Items", Role::None),
+            listed("Spam", Role::None),
+        ];
         guess_roles(&mut f);
         assert_eq!(f[1].role, Role::Sent);
         assert_eq!(f[2].role, Role::Junk);
 
         let mut f = vec![listed("Gesendet", Role::Sent), listed("Sent", Role::None)];
         guess_roles(&mut f);
-        assert_eq!(f[1].role, Role::None, "a special-use folder wins over a name guess");
+        assert_eq!(
+            f[1].role,
+            Role::None,
+            "a special-use folder wins over a name guess"
+        );
     }
 }

@@ -9,27 +9,51 @@ use std::time::Duration;
 
 /// Sends `cmd` (without tag) and passes each untagged response to `on_untagged` until the
 /// command's tagged reply. A NO or BAD reply is an error carrying the server's text.
-pub async fn command<F>(session: &mut Session, cmd: &str, limit: Duration, mut on_untagged: F) -> Result<()>
+pub async fn command<F>(
+    session: &mut Session,
+    cmd: &str,
+    limit: Duration,
+    mut on_untagged: F,
+) -> Result<()>
 where
     F: FnMut(&Response<'_>),
 {
-    let tag = timed(limit, session.run_command(cmd)).await?.with_context(|| format!("Sending {}", verb(cmd)))?;
+    let tag = timed(limit, session.run_command(cmd))
+        .await?
+        .with_context(|| format!("Sending {}", verb(cmd)))?;
     loop {
         let resp = timed(limit, session.read_response())
             .await?
             .with_context(|| format!("Reading the reply to {}", verb(cmd)))?
-            .ok_or_else(|| err(ErrorKind::Network, format!("The server closed the connection during {}", verb(cmd))))?;
+            .ok_or_else(|| {
+                err(
+                    ErrorKind::Network,
+                    format!("The server closed the connection during {}", verb(cmd)),
+                )
+            })?;
         match resp.parsed() {
-            Response::Done { tag: t, status, outcome } if *t == tag => {
+            Response::Done {
+                tag: t,
+                status,
+                outcome,
+            } if *t == tag => {
                 return match status {
                     Status::Ok => Ok(()),
                     Status::No => Err(err(
                         ErrorKind::Refused,
-                        format!("The server refused {}: {}", verb(cmd), outcome.information.as_deref().unwrap_or("")),
+                        format!(
+                            "The server refused {}: {}",
+                            verb(cmd),
+                            outcome.information.as_deref().unwrap_or("")
+                        ),
                     )),
                     _ => Err(err(
                         ErrorKind::Protocol,
-                        format!("The server refused {}: {}", verb(cmd), outcome.information.as_deref().unwrap_or("")),
+                        format!(
+                            "The server refused {}: {}",
+                            verb(cmd),
+                            outcome.information.as_deref().unwrap_or("")
+                        ),
                     )),
                 };
             }

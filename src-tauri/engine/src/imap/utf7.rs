@@ -27,7 +27,10 @@ pub fn decode(name: &str) -> String {
         } else {
             match IMAP_B64.decode(encoded) {
                 Ok(bytes) if bytes.len() % 2 == 0 => {
-                    let units: Vec<u16> = bytes.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+                    let units: Vec<u16> = bytes
+                        .chunks(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect();
                     match String::from_utf16(&units) {
                         Ok(s) => out.push_str(&s),
                         Err(_) => out.push_str(&rest[pos..pos + end + 2]),
@@ -79,8 +82,14 @@ mod tests {
     #[test]
     fn rfc_examples() {
         // RFC 3501 §5.1.3 example.
-        assert_eq!(decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-"), "~peter/mail/台北/日本語");
-        assert_eq!(encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+        assert_eq!(
+            decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
+            "~peter/mail/台北/日本語"
+        );
+        assert_eq!(
+            encode("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
         assert_eq!(decode("Tom &- Jerry"), "Tom & Jerry");
         assert_eq!(encode("Tom & Jerry"), "Tom &- Jerry");
     }

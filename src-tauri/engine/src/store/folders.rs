@@ -68,17 +68,30 @@ impl Store {
     /// An account's folders: special-use first (inbox, drafts, sent, ...), then by name.
     pub fn folders(&self, account: i64) -> Result<Vec<Folder>> {
         let mut v = self.read(|c| {
-            let mut s = c.prepare_cached(&format!("SELECT {COLUMNS} FROM folders WHERE account_id = ?1"))?;
-            let rows = s.query_map([account], folder_row)?.collect::<rusqlite::Result<Vec<_>>>();
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM folders WHERE account_id = ?1"
+            ))?;
+            let rows = s
+                .query_map([account], folder_row)?
+                .collect::<rusqlite::Result<Vec<_>>>();
             rows
         })?;
-        v.sort_by(|a, b| (a.role, a.display_name.to_lowercase()).cmp(&(b.role, b.display_name.to_lowercase())));
+        v.sort_by(|a, b| {
+            (a.role, a.display_name.to_lowercase()).cmp(&(b.role, b.display_name.to_lowercase()))
+        });
         Ok(v)
     }
 
     pub fn folder(&self, id: FolderId) -> Result<Folder> {
-        self.read(|c| c.query_row(&format!("SELECT {COLUMNS} FROM folders WHERE id = ?1"), [id], folder_row).optional())?
-            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no folder {id}")))
+        self.read(|c| {
+            c.query_row(
+                &format!("SELECT {COLUMNS} FROM folders WHERE id = ?1"),
+                [id],
+                folder_row,
+            )
+            .optional()
+        })?
+        .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no folder {id}")))
     }
 
     /// Finds a folder by its server name, or by its decoded name, or by role name ("inbox").
@@ -87,17 +100,36 @@ impl Store {
         all.iter()
             .find(|f| f.name == name)
             .or_else(|| all.iter().find(|f| f.display_name == name))
-            .or_else(|| all.iter().find(|f| f.role != Role::None && f.role.as_str().eq_ignore_ascii_case(name)))
-            .or_else(|| all.iter().find(|f| f.display_name.eq_ignore_ascii_case(name)))
+            .or_else(|| {
+                all.iter()
+                    .find(|f| f.role != Role::None && f.role.as_str().eq_ignore_ascii_case(name))
+            })
+            .or_else(|| {
+                all.iter()
+                    .find(|f| f.display_name.eq_ignore_ascii_case(name))
+            })
             .cloned()
-            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no folder named '{name}'")))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!("There is no folder named '{name}'"),
+                )
+            })
     }
 
     pub fn sync_state(&self, folder: FolderId) -> Result<SyncState> {
         self.read(|c| {
-            c.query_row("SELECT uidvalidity, uidnext, highestmodseq FROM folders WHERE id = ?1", [folder], |r| {
-                Ok(SyncState { uidvalidity: r.get(0)?, uidnext: r.get(1)?, highestmodseq: r.get::<_, i64>(2)? as u64 })
-            })
+            c.query_row(
+                "SELECT uidvalidity, uidnext, highestmodseq FROM folders WHERE id = ?1",
+                [folder],
+                |r| {
+                    Ok(SyncState {
+                        uidvalidity: r.get(0)?,
+                        uidnext: r.get(1)?,
+                        highestmodseq: r.get::<_, i64>(2)? as u64,
+                    })
+                },
+            )
         })
     }
 

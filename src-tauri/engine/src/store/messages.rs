@@ -5,7 +5,9 @@ use super::folders::refresh_counts;
 use super::Store;
 use crate::error::{Error, ErrorKind, Result};
 use crate::folder::FolderId;
-use crate::message::{flags, Address, Body, Header, MessageDetail, MessageId, MessageSummary, MimePart};
+use crate::message::{
+    flags, Address, Body, Header, MessageDetail, MessageId, MessageSummary, MimePart,
+};
 use rusqlite::{params, OptionalExtension, Row};
 use std::collections::HashMap;
 
@@ -31,7 +33,10 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
         uid: r.get(2)?,
         flags: r.get(3)?,
         subject: r.get(4)?,
-        from: (!from_email.is_empty() || !from_name.is_empty()).then_some(Address { name: from_name, email: from_email }),
+        from: (!from_email.is_empty() || !from_name.is_empty()).then_some(Address {
+            name: from_name,
+            email: from_email,
+        }),
         // The Date header is what people expect to see; INTERNALDATE when it is missing.
         date: if date != 0 { date } else { internal },
         size: r.get(9)?,
@@ -102,7 +107,11 @@ impl Store {
     }
 
     /// Applies flag changes `(uid, flags, keywords, modseq)`; returns the ids that changed.
-    pub fn update_flags(&self, folder: FolderId, changes: &[(u32, u32, String, u64)]) -> Result<Vec<MessageId>> {
+    pub fn update_flags(
+        &self,
+        folder: FolderId,
+        changes: &[(u32, u32, String, u64)],
+    ) -> Result<Vec<MessageId>> {
         if changes.is_empty() {
             return Ok(Vec::new());
         }
@@ -116,7 +125,10 @@ impl Store {
                      RETURNING id",
                 )?;
                 for (uid, bits, kw, modseq) in changes {
-                    if let Some(id) = upd.query_row(params![folder, uid, bits, kw, *modseq as i64], |r| r.get(0)).optional()? {
+                    if let Some(id) = upd
+                        .query_row(params![folder, uid, bits, kw, *modseq as i64], |r| r.get(0))
+                        .optional()?
+                    {
                         changed.push(id);
                     }
                 }
@@ -138,9 +150,14 @@ impl Store {
             let tx = c.transaction()?;
             let mut removed = Vec::new();
             {
-                let mut del = tx.prepare_cached("DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2 RETURNING id")?;
+                let mut del = tx.prepare_cached(
+                    "DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2 RETURNING id",
+                )?;
                 for uid in uids {
-                    if let Some(id) = del.query_row(params![folder, uid], |r| r.get(0)).optional()? {
+                    if let Some(id) = del
+                        .query_row(params![folder, uid], |r| r.get(0))
+                        .optional()?
+                    {
                         removed.push(id);
                     }
                 }
@@ -161,8 +178,11 @@ impl Store {
     /// Every cached UID of a folder with its flags and keywords.
     pub fn flag_map(&self, folder: FolderId) -> Result<HashMap<u32, (u32, String)>> {
         self.read(|c| {
-            let mut s = c.prepare_cached("SELECT uid, flags, keywords FROM messages WHERE folder_id = ?1")?;
-            let rows = s.query_map([folder], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?.collect();
+            let mut s =
+                c.prepare_cached("SELECT uid, flags, keywords FROM messages WHERE folder_id = ?1")?;
+            let rows = s
+                .query_map([folder], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+                .collect();
             rows
         })
     }
@@ -170,7 +190,8 @@ impl Store {
     /// Every cached UID of a folder, ascending.
     pub fn uids(&self, folder: FolderId) -> Result<Vec<u32>> {
         self.read(|c| {
-            let mut s = c.prepare_cached("SELECT uid FROM messages WHERE folder_id = ?1 ORDER BY uid")?;
+            let mut s =
+                c.prepare_cached("SELECT uid FROM messages WHERE folder_id = ?1 ORDER BY uid")?;
             let rows = s.query_map([folder], |r| r.get(0))?.collect();
             rows
         })
@@ -183,14 +204,18 @@ impl Store {
                 "SELECT {SUMMARY_COLUMNS} FROM messages WHERE folder_id = ?1
                  ORDER BY internal_date DESC, uid DESC LIMIT ?2 OFFSET ?3"
             ))?;
-            let rows = s.query_map(params![folder, limit, offset], summary_row)?.collect();
+            let rows = s
+                .query_map(params![folder, limit, offset], summary_row)?
+                .collect();
             rows
         })
     }
 
     pub fn summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
         self.read(|c| {
-            let mut s = c.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM messages WHERE id = ?1"))?;
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM messages WHERE id = ?1"
+            ))?;
             let mut v = Vec::with_capacity(ids.len());
             for id in ids {
                 if let Some(m) = s.query_row([id], summary_row).optional()? {
@@ -226,7 +251,10 @@ impl Store {
             .optional()
         })?;
         let Some((summary, to, cc, reply_to, message_id, in_reply_to, refs, parts)) = row else {
-            return Err(Error::new(ErrorKind::NotFound, format!("There is no message {id}")));
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("There is no message {id}"),
+            ));
         };
         let body = self.body(id)?;
         Ok(MessageDetail {
@@ -244,7 +272,12 @@ impl Store {
 
     /// The raw RFC 5322 bytes of a cached body.
     pub fn raw_body(&self, id: MessageId) -> Result<Option<Vec<u8>>> {
-        self.read(|c| c.query_row("SELECT raw FROM bodies WHERE message_id = ?1", [id], |r| r.get(0)).optional())
+        self.read(|c| {
+            c.query_row("SELECT raw FROM bodies WHERE message_id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
     }
 
     fn body(&self, id: MessageId) -> Result<Option<Body>> {
@@ -256,8 +289,15 @@ impl Store {
 
     /// Caches fetched bodies `(uid, raw)` of one folder, with their text and snippet, in one
     /// transaction. Returns the ids that gained a body.
-    pub fn store_bodies(&self, folder: FolderId, bodies: &[(u32, Vec<u8>)]) -> Result<Vec<MessageId>> {
-        let parsed: Vec<(u32, &[u8], Body)> = bodies.iter().map(|(uid, raw)| (*uid, raw.as_slice(), crate::mime::parse(raw))).collect();
+    pub fn store_bodies(
+        &self,
+        folder: FolderId,
+        bodies: &[(u32, Vec<u8>)],
+    ) -> Result<Vec<MessageId>> {
+        let parsed: Vec<(u32, &[u8], Body)> = bodies
+            .iter()
+            .map(|(uid, raw)| (*uid, raw.as_slice(), crate::mime::parse(raw)))
+            .collect();
         self.write(|c| {
             let tx = c.transaction()?;
             let mut ids = Vec::new();
@@ -281,7 +321,12 @@ impl Store {
     }
 
     /// UIDs of a folder's newest messages that have no cached body (for prefetch).
-    pub fn uids_without_body(&self, folder: FolderId, newest: u32, max_size: u32) -> Result<Vec<u32>> {
+    pub fn uids_without_body(
+        &self,
+        folder: FolderId,
+        newest: u32,
+        max_size: u32,
+    ) -> Result<Vec<u32>> {
         self.read(|c| {
             let mut s = c.prepare_cached(
                 "SELECT m.uid FROM (SELECT id, uid, size FROM messages WHERE folder_id = ?1
@@ -289,14 +334,23 @@ impl Store {
                  LEFT JOIN bodies b ON b.message_id = m.id
                  WHERE b.message_id IS NULL AND m.size <= ?3",
             )?;
-            let rows = s.query_map(params![folder, newest, max_size], |r| r.get(0))?.collect();
+            let rows = s
+                .query_map(params![folder, newest, max_size], |r| r.get(0))?
+                .collect();
             rows
         })
     }
 
     /// Where a message lives: its folder and UID.
     pub fn locate(&self, id: MessageId) -> Result<(FolderId, u32)> {
-        self.read(|c| c.query_row("SELECT folder_id, uid FROM messages WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional())?
-            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no message {id}")))
+        self.read(|c| {
+            c.query_row(
+                "SELECT folder_id, uid FROM messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })?
+        .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no message {id}")))
     }
 }

@@ -92,7 +92,8 @@ pub fn run(conn: &mut Connection) -> Result<()> {
     for (i, step) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let version = i as i64 + 1;
         let tx = conn.transaction()?;
-        tx.execute_batch(step).with_context(|| format!("Applying cache migration {version}"))?;
+        tx.execute_batch(step)
+            .with_context(|| format!("Applying cache migration {version}"))?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }
@@ -108,7 +109,9 @@ mod tests {
         let mut c = Connection::open_in_memory().unwrap();
         run(&mut c).unwrap();
         run(&mut c).unwrap();
-        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, latest());
     }
 
@@ -122,6 +125,9 @@ mod tests {
     #[test]
     fn fts5_is_available() {
         let c = Connection::open_in_memory().unwrap();
-        c.execute_batch("CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')").unwrap();
+        c.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')",
+        )
+        .unwrap();
     }
 }

@@ -32,20 +32,37 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
-                Error::new(ErrorKind::Storage, format!("Cannot create the data directory {}: {e}", dir.display()))
+                Error::new(
+                    ErrorKind::Storage,
+                    format!("Cannot create the data directory {}: {e}", dir.display()),
+                )
             })?;
         }
-        let mut writer = Connection::open(path)
-            .map_err(|e| Error::new(ErrorKind::Storage, format!("Cannot open the cache {}: {e}", path.display())))?;
+        let mut writer = Connection::open(path).map_err(|e| {
+            Error::new(
+                ErrorKind::Storage,
+                format!("Cannot open the cache {}: {e}", path.display()),
+            )
+        })?;
         configure(&writer)?;
-        migrations::run(&mut writer).map_err(|e| Error::new(ErrorKind::Storage, format!("{e:#}")))?;
+        migrations::run(&mut writer)
+            .map_err(|e| Error::new(ErrorKind::Storage, format!("{e:#}")))?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let r = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let r = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
             configure(&r)?;
             readers.push(Mutex::new(r));
         }
-        Ok(Store { inner: Arc::new(Inner { path: path.to_path_buf(), writer: Mutex::new(writer), readers }) })
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers,
+            }),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -70,7 +87,10 @@ impl Store {
     }
 
     /// Runs a blocking cache job off the async runtime.
-    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let store = self.clone();
         tokio::task::spawn_blocking(move || f(&store))
             .await
@@ -98,7 +118,11 @@ fn lock(m: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {
 
 fn storage(e: rusqlite::Error) -> Error {
     let full = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull);
-    let msg = if full { format!("The disk is full; the cache could not be written ({e})") } else { format!("Local cache: {e}") };
+    let msg = if full {
+        format!("The disk is full; the cache could not be written ({e})")
+    } else {
+        format!("Local cache: {e}")
+    };
     Error::new(ErrorKind::Storage, msg)
 }
 

@@ -21,7 +21,9 @@ const POOL_SIZE: usize = 320;
 const REPLY_PCT: u64 = 20;
 /// How far back (in index) a reply may look for its parent.
 const REPLY_WINDOW: u64 = 40;
-const TZ_OFFSETS: &[i32] = &[0, 60, 120, -300, -240, -420, -480, 330, 540, 600, -180, 60, 0, 120];
+const TZ_OFFSETS: &[i32] = &[
+    0, 60, 120, -300, -240, -420, -480, 330, 540, 600, -180, 60, 0, 120,
+];
 
 pub struct Person {
     pub name: String,
@@ -69,7 +71,9 @@ fn ascii_fold(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         let r = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' | 'Á' | 'Å' | 'Ä' | 'À' => "a",
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' | 'Á' | 'Å' | 'Ä' | 'À' => {
+                "a"
+            }
             'æ' | 'Æ' => "ae",
             'ç' | 'č' | 'ć' | 'Č' | 'Ç' => "c",
             'è' | 'é' | 'ê' | 'ë' | 'ę' | 'É' => "e",
@@ -104,7 +108,11 @@ pub fn people() -> Vec<Person> {
             let tz = *rng.pick(TZ_OFFSETS);
             if k % 23 == 7 {
                 let (name, local) = SCRIPT_NAMES[(k / 23) % SCRIPT_NAMES.len()];
-                return Person { name: name.to_string(), email: format!("{local}@{domain}"), tz };
+                return Person {
+                    name: name.to_string(),
+                    email: format!("{local}@{domain}"),
+                    tz,
+                };
             }
             // about one name in five has non-ASCII letters
             let plain = rng.chance(80);
@@ -123,7 +131,11 @@ pub fn people() -> Vec<Person> {
                 2 => format!("{f}_{l}{}", rng.range(1, 99)),
                 _ => format!("{f}.{l}"),
             };
-            Person { name: format!("{first} {last}"), email: format!("{local}@{domain}"), tz }
+            Person {
+                name: format!("{first} {last}"),
+                email: format!("{local}@{domain}"),
+                tz,
+            }
         })
         .collect()
 }
@@ -150,8 +162,19 @@ enum Charset {
 impl<'a> Generator<'a> {
     pub fn new(opts: &'a Options, people: Rc<Vec<Person>>) -> Self {
         let words_utf8 = words(WORDS_UTF8);
-        let words_latin1 = words_utf8.iter().copied().filter(|w| w.chars().all(|c| (c as u32) < 256)).collect();
-        Generator { opts, words: words(WORDS), words_utf8, words_latin1, people, memo: HashMap::new() }
+        let words_latin1 = words_utf8
+            .iter()
+            .copied()
+            .filter(|w| w.chars().all(|c| (c as u32) < 256))
+            .collect();
+        Generator {
+            opts,
+            words: words(WORDS),
+            words_utf8,
+            words_latin1,
+            people,
+            memo: HashMap::new(),
+        }
     }
 
     fn person(&self, idx: usize) -> &Person {
@@ -230,7 +253,13 @@ impl<'a> Generator<'a> {
                 // keep the root and the most recent ancestors, as MUAs do
                 refs.drain(1..refs.len() - 9);
             }
-            let domain = self.person(from).email.rsplit('@').next().unwrap().to_string();
+            let domain = self
+                .person(from)
+                .email
+                .rsplit('@')
+                .next()
+                .unwrap()
+                .to_string();
             Meta {
                 from,
                 to,
@@ -262,7 +291,13 @@ impl<'a> Generator<'a> {
                     s
                 }
             };
-            let domain = self.person(from).email.rsplit('@').next().unwrap().to_string();
+            let domain = self
+                .person(from)
+                .email
+                .rsplit('@')
+                .next()
+                .unwrap()
+                .to_string();
             Meta {
                 from,
                 to,
@@ -462,9 +497,9 @@ impl<'a> Generator<'a> {
             0
         } else {
             match rng.below(100) {
-                0..=39 => 0, // text/plain
+                0..=39 => 0,  // text/plain
                 40..=59 => 1, // text/html
-                _ => 2,     // multipart/alternative
+                _ => 2,       // multipart/alternative
             }
         };
         let mut target = match rng.below(100) {
@@ -505,7 +540,12 @@ impl<'a> Generator<'a> {
         }
         let _ = write!(text, "{closing}\n{from_first}\n");
         if let Some(q) = &quote {
-            let _ = write!(text, "\nOn {}, {} wrote:\n", mime::rfc5322_date(date - rng.range(600, 86_400 * 3) as i64, 0), to_first);
+            let _ = write!(
+                text,
+                "\nOn {}, {} wrote:\n",
+                mime::rfc5322_date(date - rng.range(600, 86_400 * 3) as i64, 0),
+                to_first
+            );
             let mut wrapped = String::new();
             wrap(q.trim_end(), 70, &mut wrapped);
             for line in wrapped.lines() {
@@ -528,17 +568,37 @@ impl<'a> Generator<'a> {
                     }
                     let w = html_escape(w);
                     match rng.below(60) {
-                        0 => { let _ = write!(s, "<b>{w}</b>"); }
-                        1 => { let _ = write!(s, "<i>{w}</i>"); }
-                        2 => { let _ = write!(s, "<a href=\"https://www.example.com/{}/{}\">{w}</a>", ascii_fold(&w), rng.range(1, 9999)); }
+                        0 => {
+                            let _ = write!(s, "<b>{w}</b>");
+                        }
+                        1 => {
+                            let _ = write!(s, "<i>{w}</i>");
+                        }
+                        2 => {
+                            let _ = write!(
+                                s,
+                                "<a href=\"https://www.example.com/{}/{}\">{w}</a>",
+                                ascii_fold(&w),
+                                rng.range(1, 9999)
+                            );
+                        }
                         _ => s.push_str(&w),
                     }
                 }
                 s.push_str("</p>\n");
             }
-            let _ = write!(s, "<p>{}<br>\n{}</p>\n", html_escape(closing), html_escape(&from_first));
+            let _ = write!(
+                s,
+                "<p>{}<br>\n{}</p>\n",
+                html_escape(closing),
+                html_escape(&from_first)
+            );
             if let Some(q) = &quote {
-                let _ = write!(s, "<blockquote type=\"cite\">{}</blockquote>\n", html_escape(q.trim_end()));
+                let _ = write!(
+                    s,
+                    "<blockquote type=\"cite\">{}</blockquote>\n",
+                    html_escape(q.trim_end())
+                );
             }
             s.push_str("</body>\n</html>\n");
             Some(s)
@@ -557,8 +617,14 @@ impl<'a> Generator<'a> {
             1 => text_part(rng, "html", html.as_ref().unwrap(), charset, hdr, out),
             _ => {
                 let b = bnd("alt");
-                let _ = write!(hdr, "Content-Type: multipart/alternative;\n boundary=\"{b}\"\n");
-                for (k, (sub, content)) in [("plain", &text), ("html", html.as_ref().unwrap())].into_iter().enumerate() {
+                let _ = write!(
+                    hdr,
+                    "Content-Type: multipart/alternative;\n boundary=\"{b}\"\n"
+                );
+                for (k, (sub, content)) in [("plain", &text), ("html", html.as_ref().unwrap())]
+                    .into_iter()
+                    .enumerate()
+                {
                     let (mut ph, mut pb) = (String::new(), Vec::new());
                     text_part(rng, sub, content, charset, &mut ph, &mut pb);
                     let _ = write!(out, "{}--{b}\n{ph}\n", if k == 0 { "" } else { "\n" });
@@ -570,7 +636,10 @@ impl<'a> Generator<'a> {
 
         if attach {
             let b = bnd("mix");
-            let _ = write!(top_headers, "Content-Type: multipart/mixed;\n boundary=\"{b}\"\n");
+            let _ = write!(
+                top_headers,
+                "Content-Type: multipart/mixed;\n boundary=\"{b}\"\n"
+            );
             body.extend_from_slice(b"This is a multi-part message in MIME format.\n");
             let (mut ph, mut pb) = (String::new(), Vec::new());
             render_text(&mut rng, &mut ph, &mut pb);
@@ -643,13 +712,28 @@ fn wrap(p: &str, width: usize, out: &mut String) {
 
 /// Writes a text/plain or text/html entity: its headers into `hdr` and its
 /// encoded body into `out`.
-fn text_part(rng: &mut Rng, sub: &str, content: &str, charset: Charset, hdr: &mut String, out: &mut Vec<u8>) {
+fn text_part(
+    rng: &mut Rng,
+    sub: &str,
+    content: &str,
+    charset: Charset,
+    hdr: &mut String,
+    out: &mut Vec<u8>,
+) {
     let html = sub == "html";
     let (cs, raw): (&str, std::borrow::Cow<[u8]>) = match charset {
         Charset::Ascii if is_ascii(content) => ("us-ascii", content.as_bytes().into()),
         Charset::Latin1 => {
-            let l1: Option<Vec<u8>> =
-                content.chars().map(|c| if (c as u32) < 256 { Some(c as u32 as u8) } else { None }).collect();
+            let l1: Option<Vec<u8>> = content
+                .chars()
+                .map(|c| {
+                    if (c as u32) < 256 {
+                        Some(c as u32 as u8)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             match l1 {
                 Some(v) => ("iso-8859-1", v.into()),
                 None => ("utf-8", content.as_bytes().into()),
@@ -659,7 +743,11 @@ fn text_part(rng: &mut Rng, sub: &str, content: &str, charset: Charset, hdr: &mu
     };
     let ascii = raw.iter().all(|&b| b < 128);
     let cte = if html {
-        if rng.chance(15) { "base64" } else { "quoted-printable" }
+        if rng.chance(15) {
+            "base64"
+        } else {
+            "quoted-printable"
+        }
     } else if ascii {
         "7bit"
     } else if cs == "iso-8859-1" {
@@ -671,8 +759,15 @@ fn text_part(rng: &mut Rng, sub: &str, content: &str, charset: Charset, hdr: &mu
             _ => "base64",
         }
     };
-    let cs = if html && cs == "us-ascii" { "utf-8" } else { cs };
-    let _ = write!(hdr, "Content-Type: text/{sub}; charset=\"{cs}\"\nContent-Transfer-Encoding: {cte}\n");
+    let cs = if html && cs == "us-ascii" {
+        "utf-8"
+    } else {
+        cs
+    };
+    let _ = write!(
+        hdr,
+        "Content-Type: text/{sub}; charset=\"{cs}\"\nContent-Transfer-Encoding: {cte}\n"
+    );
     match cte {
         "base64" => mime::base64_lines(&raw, out),
         "quoted-printable" => mime::quoted_printable(&raw, out),
@@ -682,7 +777,11 @@ fn text_part(rng: &mut Rng, sub: &str, content: &str, charset: Charset, hdr: &mu
 
 fn attachment(rng: &mut Rng, out: &mut Vec<u8>) {
     let utf8_name = rng.chance(30);
-    let tmpl = if utf8_name { *rng.pick(ATTACH_UTF8) } else { *rng.pick(ATTACH_ASCII) };
+    let tmpl = if utf8_name {
+        *rng.pick(ATTACH_UTF8)
+    } else {
+        *rng.pick(ATTACH_ASCII)
+    };
     let name = tmpl
         .replace("{y}", &rng.range(2018, 2025).to_string())
         .replace("{q}", &rng.range(1, 4).to_string())
@@ -692,7 +791,8 @@ fn attachment(rng: &mut Rng, out: &mut Vec<u8>) {
     let mut blob = vec![0u8; size];
     rng.fill(&mut blob);
     if pdf {
-        let head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n";
+        let head =
+            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n";
         let tail = b"\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
         blob[..head.len()].copy_from_slice(head);
         let n = blob.len();
@@ -709,7 +809,10 @@ fn attachment(rng: &mut Rng, out: &mut Vec<u8>) {
         (format!("\"{name}\""), format!("filename=\"{name}\""))
     } else {
         // name= as RFC 2047 (what many MUAs emit), filename as RFC 2231
-        (format!("\"{}\"", mime::encoded_words(&name, WordEnc::Utf8B)), mime::rfc2231_param("filename", &name))
+        (
+            format!("\"{}\"", mime::encoded_words(&name, WordEnc::Utf8B)),
+            mime::rfc2231_param("filename", &name),
+        )
     };
     let _ = write!(
         out,

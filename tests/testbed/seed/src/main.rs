@@ -62,7 +62,11 @@ struct Args {
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
-    let r = if let Some(h) = s.strip_prefix("0x") { u64::from_str_radix(h, 16) } else { s.parse() };
+    let r = if let Some(h) = s.strip_prefix("0x") {
+        u64::from_str_radix(h, 16)
+    } else {
+        s.parse()
+    };
     r.map_err(|_| format!("not a number: {s}"))
 }
 
@@ -79,7 +83,9 @@ fn parse_args() -> Result<Args, String> {
         text_only: false,
         one: false,
         lf: false,
-        jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        jobs: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
         quiet: false,
     };
     let mut it = std::env::args().skip(1);
@@ -88,7 +94,12 @@ fn parse_args() -> Result<Args, String> {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        let mut val = || inline.clone().or_else(|| it.next()).ok_or(format!("{name} needs a value"));
+        let mut val = || {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or(format!("{name} needs a value"))
+        };
         match name.as_str() {
             "--maildir" => a.maildir = Some(PathBuf::from(val()?)),
             "--count" => a.count = parse_u64(&val()?)?,
@@ -131,15 +142,30 @@ fn owner(addr: &str) -> Person {
         .filter(|s| !s.is_empty())
         .map(|s| {
             let mut c = s.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ");
-    Person { name: if name.is_empty() { "Terry Tern".into() } else { name }, email: addr.to_string(), tz: 60 }
+    Person {
+        name: if name.is_empty() {
+            "Terry Tern".into()
+        } else {
+            name
+        },
+        email: addr.to_string(),
+        tz: 60,
+    }
 }
 
 fn now_secs(a: &Args) -> i64 {
-    a.now.unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64)
+    a.now.unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    })
 }
 
 fn ensure_dir(p: &Path, chown: Option<(u32, u32)>) -> io::Result<()> {
@@ -163,7 +189,13 @@ fn ensure_dir(p: &Path, chown: Option<(u32, u32)>) -> io::Result<()> {
 }
 
 /// Writes messages start+k for k in `ks` (this worker's share).
-fn worker(a: &Args, opts: &Options, dir: &Path, now_us: i64, ks: impl Iterator<Item = u64>) -> io::Result<(u64, u64)> {
+fn worker(
+    a: &Args,
+    opts: &Options,
+    dir: &Path,
+    now_us: i64,
+    ks: impl Iterator<Item = u64>,
+) -> io::Result<(u64, u64)> {
     let mut g = Generator::new(opts, Rc::new(gen::people()));
     let span_us = (a.years * 365.25 * 86_400.0 * 1e6) as i64;
     let step = (span_us / (a.count as i64 + 1)).max(1);
@@ -181,9 +213,16 @@ fn worker(a: &Args, opts: &Options, dir: &Path, now_us: i64, ks: impl Iterator<I
         let (secs, usec) = (date_us.div_euclid(1_000_000), date_us.rem_euclid(1_000_000));
         // Dovecot orders new files by the leading time (and .M microseconds)
         // when it assigns UIDs, so UID order follows the Date order.
-        let base = format!("{secs}.M{usec}I{i}X{:x}.tern-seed,S={size},W={vsize}", opts.seed);
+        let base = format!(
+            "{secs}.M{usec}I{i}X{:x}.tern-seed,S={size},W={vsize}",
+            opts.seed
+        );
         let tmp_path = tmp.join(&base);
-        let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp_path)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp_path)?;
         f.write_all(&msg.bytes)?;
         f.set_modified(UNIX_EPOCH + Duration::from_micros(date_us.max(0) as u64))?;
         if let Some((u, gid)) = a.chown {
@@ -198,7 +237,11 @@ fn worker(a: &Args, opts: &Options, dir: &Path, now_us: i64, ks: impl Iterator<I
 }
 
 fn run(a: Args) -> io::Result<()> {
-    let opts = Options { seed: a.seed, text_only: a.text_only, owner: owner(&a.owner) };
+    let opts = Options {
+        seed: a.seed,
+        text_only: a.text_only,
+        owner: owner(&a.owner),
+    };
     let now_us = now_secs(&a) * 1_000_000;
     if a.one {
         let mut g = Generator::new(&opts, Rc::new(gen::people()));
@@ -233,7 +276,10 @@ fn run(a: Args) -> io::Result<()> {
                 s.spawn(move || worker(a, opts, dir, now_us, (w as u64..a.count).step_by(jobs)))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("worker panicked")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("worker panicked"))
+            .collect()
     });
     let (mut n, mut bytes) = (0, 0);
     for r in results {

@@ -19,7 +19,12 @@ pub fn base64(input: &[u8], out: &mut Vec<u8>) {
     match *chunks.remainder() {
         [a] => {
             let n = (a as u32) << 16;
-            out.extend_from_slice(&[B64[(n >> 18) as usize & 63], B64[(n >> 12) as usize & 63], b'=', b'=']);
+            out.extend_from_slice(&[
+                B64[(n >> 18) as usize & 63],
+                B64[(n >> 12) as usize & 63],
+                b'=',
+                b'=',
+            ]);
         }
         [a, b] => {
             let n = (a as u32) << 16 | (b as u32) << 8;
@@ -46,7 +51,11 @@ pub fn base64_lines(input: &[u8], out: &mut Vec<u8>) {
 /// Input line breaks are LF and stay hard line breaks.
 pub fn quoted_printable(input: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for line in input.split(|&b| b == b'\n').enumerate().map(|(i, l)| (i, l)) {
+    for line in input
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, l)| (i, l))
+    {
         let (i, line) = line;
         if i > 0 {
             out.push(b'\n');
@@ -54,7 +63,8 @@ pub fn quoted_printable(input: &[u8], out: &mut Vec<u8>) {
         let mut col = 0;
         for (j, &b) in line.iter().enumerate() {
             let last = j + 1 == line.len();
-            let literal = (b == b' ' || b == b'\t') && !last || (33..=126).contains(&b) && b != b'=';
+            let literal =
+                (b == b' ' || b == b'\t') && !last || (33..=126).contains(&b) && b != b'=';
             let width = if literal { 1 } else { 3 };
             // keep room for the soft break '=' (max 76 chars per line)
             if col + width > 75 {
@@ -98,11 +108,23 @@ fn q_encode_byte(b: u8, out: &mut String) {
 /// 75 characters), joined with folding whitespace ("\n ").
 pub fn encoded_words(text: &str, enc: WordEnc) -> String {
     let latin1: Option<Vec<u8>> = if enc == WordEnc::Latin1Q {
-        text.chars().map(|c| if (c as u32) < 256 { Some(c as u32 as u8) } else { None }).collect()
+        text.chars()
+            .map(|c| {
+                if (c as u32) < 256 {
+                    Some(c as u32 as u8)
+                } else {
+                    None
+                }
+            })
+            .collect()
     } else {
         None
     };
-    let enc = if enc == WordEnc::Latin1Q && latin1.is_none() { WordEnc::Utf8B } else { enc };
+    let enc = if enc == WordEnc::Latin1Q && latin1.is_none() {
+        WordEnc::Utf8B
+    } else {
+        enc
+    };
     let prefix = match enc {
         WordEnc::Utf8B => "=?UTF-8?B?",
         WordEnc::Utf8Q => "=?UTF-8?Q?",
@@ -190,7 +212,9 @@ pub fn rfc2231_param(name: &str, value: &str) -> String {
             match seg.rfind('%') {
                 Some(p) if p + 3 > cut => cut = p,
                 // don't split a UTF-8 sequence: no cut before a continuation byte
-                _ if rest[cut..].starts_with(['%']) && matches!(rest.as_bytes()[cut + 1], b'8' | b'9' | b'A' | b'B') => {
+                _ if rest[cut..].starts_with(['%'])
+                    && matches!(rest.as_bytes()[cut + 1], b'8' | b'9' | b'A' | b'B') =>
+                {
                     cut = seg.rfind('%').unwrap_or(0);
                     if cut == 0 {
                         break;
@@ -276,7 +300,13 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648() {
-        for (i, o) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             let mut v = Vec::new();
             base64(i.as_bytes(), &mut v);
             assert_eq!(String::from_utf8(v).unwrap(), o);
@@ -299,18 +329,37 @@ mod tests {
         let s = "Привет из Москвы — очень длинная тема письма для проверки переноса";
         for e in [WordEnc::Utf8B, WordEnc::Utf8Q, WordEnc::Latin1Q] {
             let w = encoded_words(s, e);
-            assert!(w.split("\n ").all(|x| x.len() <= 75 && x.starts_with("=?UTF-8?")), "{w}");
+            assert!(
+                w.split("\n ")
+                    .all(|x| x.len() <= 75 && x.starts_with("=?UTF-8?")),
+                "{w}"
+            );
         }
-        assert_eq!(encoded_words("Café", WordEnc::Latin1Q), "=?ISO-8859-1?Q?Caf=E9?=");
-        assert_eq!(encoded_words("Café", WordEnc::Utf8Q), "=?UTF-8?Q?Caf=C3=A9?=");
-        assert_eq!(encoded_words("Café", WordEnc::Utf8B), "=?UTF-8?B?Q2Fmw6k=?=");
+        assert_eq!(
+            encoded_words("Café", WordEnc::Latin1Q),
+            "=?ISO-8859-1?Q?Caf=E9?="
+        );
+        assert_eq!(
+            encoded_words("Café", WordEnc::Utf8Q),
+            "=?UTF-8?Q?Caf=C3=A9?="
+        );
+        assert_eq!(
+            encoded_words("Café", WordEnc::Utf8B),
+            "=?UTF-8?B?Q2Fmw6k=?="
+        );
     }
 
     #[test]
     fn dates() {
         assert_eq!(rfc5322_date(0, 0), "Thu, 01 Jan 1970 00:00:00 +0000");
-        assert_eq!(rfc5322_date(1_583_241_730, 60), "Tue, 03 Mar 2020 14:22:10 +0100");
-        assert_eq!(rfc5322_date(1_583_241_730, -300), "Tue, 03 Mar 2020 08:22:10 -0500");
+        assert_eq!(
+            rfc5322_date(1_583_241_730, 60),
+            "Tue, 03 Mar 2020 14:22:10 +0100"
+        );
+        assert_eq!(
+            rfc5322_date(1_583_241_730, -300),
+            "Tue, 03 Mar 2020 08:22:10 -0500"
+        );
     }
 
     fn percent_decode(s: &str) -> Vec<u8> {
@@ -331,13 +380,23 @@ mod tests {
 
     #[test]
     fn rfc2231() {
-        assert_eq!(rfc2231_param("filename", "Übersicht.pdf"), "filename*=UTF-8''%C3%9Cbersicht.pdf");
-        let long = rfc2231_param("filename", "Präsentation für das Café in Genève (endgültige Fassung).pdf");
+        assert_eq!(
+            rfc2231_param("filename", "Übersicht.pdf"),
+            "filename*=UTF-8''%C3%9Cbersicht.pdf"
+        );
+        let long = rfc2231_param(
+            "filename",
+            "Präsentation für das Café in Genève (endgültige Fassung).pdf",
+        );
         assert!(long.starts_with("filename*0*=UTF-8''"));
         assert!(long.contains("filename*1*="));
         // segments end on character boundaries
         for seg in long.split(";\n ") {
-            let v = seg.split_once("*=").unwrap().1.trim_start_matches("UTF-8''");
+            let v = seg
+                .split_once("*=")
+                .unwrap()
+                .1
+                .trim_start_matches("UTF-8''");
             let bytes: Vec<u8> = percent_decode(v);
             assert!(std::str::from_utf8(&bytes).is_ok(), "{seg}");
         }

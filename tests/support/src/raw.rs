@@ -1,0 +1,108 @@
+//! A second IMAP client for tests: what another mail program does to the same mailbox.
+
+use async_imap::types::Flag;
+use futures::TryStreamExt;
+use std::collections::BTreeMap;
+use tokio::net::TcpStream;
+
+pub struct RawClient {
+    pub session: async_imap::Session<TcpStream>,
+}
+
+impl RawClient {
+    pub async fn login(port: u16, user: &str, password: &str) -> RawClient {
+        let tcp = TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        let mut client = async_imap::Client::new(tcp);
+        client
+            .read_response()
+            .await
+            .expect("greeting")
+            .expect("greeting");
+        let session = client
+            .login(user, password)
+            .await
+            .map_err(|(e, _)| e)
+            .expect("login");
+        RawClient { session }
+    }
+
+    pub async fn select(&mut self, folder: &str) -> async_imap::types::Mailbox {
+        self.session.select(folder).await.expect("select")
+    }
+
+    /// UID -> sorted flag names (without \Recent) of the selected folder.
+    pub async fn flags(&mut self) -> BTreeMap<u32, Vec<String>> {
+        let fetches: Vec<_> = self
+            .session
+            .uid_fetch("1:*", "(UID FLAGS)")
+            .await
+            .expect("fetch")
+            .try_collect()
+            .await
+            .expect("fetch");
+        fetches
+            .iter()
+            .map(|f| {
+                let mut names: Vec<String> = f
+                    .flags()
+                    .filter(|fl| !matches!(fl, Flag::Recent))
+                    .map(|fl| match fl {
+                        Flag::Seen => "\\Seen".to_string(),
+                        Flag::Answered => "\\Answered".to_string(),
+                        Flag::Flagged => "\\Flagged".to_string(),
+                        Flag::Deleted => "\\Deleted".to_string(),
+                        Flag::Draft => "\\Draft".to_string(),
+                        Flag::Custom(c) => c.to_string(),
+                        _ => String::new(),
+                    })
+                    .collect();
+                names.sort();
+                (f.uid.expect("uid"), names)
+            })
+            .collect()
+    }
+
+    pub async fn store(&mut self, uids: &str, what: &str) {
+        let _: Vec<_> = self
+            .session
+            .uid_store(uids, what)
+            .await
+            .expect("store")
+            .try_collect()
+            .await
+            .expect("store");
+    }
+
+    pub async fn expunge_uids(&mut self, uids: &str) {
+        self.store(uids, "+FLAGS.SILENT (\\Deleted)").await;
+        let _: Vec<_> = self
+            .session
+            .uid_expunge(uids)
+            .await
+            .expect("expunge")
+            .try_collect()
+            .await
+            .expect("expunge");
+    }
+
+    pub async fn append(&mut self, folder: &str, msg: &[u8]) {
+        self.session
+            .append(folder, None, None, msg)
+            .await
+            .expect("append");
+    }
+
+    pub async fn create(&mut self, folder: &str) {
+        self.session.create(folder).await.expect("create");
+    }
+
+    pub async fn delete(&mut self, folder: &str) {
+        self.session.delete(folder).await.expect("delete");
+    }
+
+    pub async fn logout(mut self) {
+        let _ = self.session.logout().await;
+    }
+}
