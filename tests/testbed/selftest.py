@@ -95,7 +95,7 @@ def main():
         print(f"time SELECT INBOX (10k): {time.monotonic() - t:.3f} s")
         check("SELECT INBOX shows 10000", data == [b"10000"], data)
         check("SELECT Lists shows 1000", m.select("Lists")[1] == [b"1000"])
-        caps = m.capabilities
+        caps = m.capability()[1][0].decode().split()  # post-login list
         for c in ("CONDSTORE", "QRESYNC", "IDLE", "MOVE", "UIDPLUS", "SPECIAL-USE"):
             check(f"capability {c}", c in caps, caps)
         m.logout()

@@ -11,7 +11,7 @@ use tern_engine::{Account, AccountConfig, Engine, Security, Server, Trust};
 #[derive(Subcommand)]
 pub enum AccountCmd {
     /// Add an account. The connection is tested before it is saved.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List accounts.
     List,
     /// Remove an account, its cache and its stored password.
@@ -88,7 +88,7 @@ fn security(
 
 pub async fn run(engine: &Engine, cmd: AccountCmd, out: &Out) -> Result<()> {
     match cmd {
-        AccountCmd::Add(a) => add(engine, a, out).await,
+        AccountCmd::Add(a) => add(engine, *a, out).await,
         AccountCmd::List => {
             let accounts = engine.accounts()?;
             out.emit(&accounts, || {

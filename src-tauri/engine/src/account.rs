@@ -18,11 +18,12 @@ pub enum Security {
 }
 
 impl Security {
-    /// The usual security for a well-known IMAP or SMTP port.
+    /// The usual security for a port: STARTTLS on the ports defined for it (IMAP 143,
+    /// submission 587, SMTP 25), implicit TLS everywhere else (993, 465 and custom ports).
     pub fn default_for_port(port: u16) -> Security {
         match port {
-            993 | 465 => Security::Tls,
-            _ => Security::StartTls,
+            143 | 587 | 25 => Security::StartTls,
+            _ => Security::Tls,
         }
     }
 

@@ -100,9 +100,7 @@ impl Engine {
     pub fn start(&self, id: AccountId) -> Result<()> {
         let account = self.store.account(id)?;
         let mut workers = self.workers.lock().unwrap_or_else(|p| p.into_inner());
-        if !workers.contains_key(&id) {
-            workers.insert(id, worker::spawn(self.ctx(account)));
-        }
+        workers.entry(id).or_insert_with(|| worker::spawn(self.ctx(account)));
         Ok(())
     }
 

@@ -78,8 +78,8 @@ pub async fn open(
                 let line = read_line(&mut tcp, t)
                     .await
                     .context("Waiting for STARTTLS")?;
-                if line.starts_with("T1 ") {
-                    if !line[3..].to_ascii_uppercase().starts_with("OK") {
+                if let Some(status) = line.strip_prefix("T1 ") {
+                    if !status.to_ascii_uppercase().starts_with("OK") {
                         return Err(err(
                             ErrorKind::Tls,
                             format!("The server refused STARTTLS: {}", line.trim()),

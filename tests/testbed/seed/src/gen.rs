@@ -203,11 +203,11 @@ impl<'a> Generator<'a> {
             out.push_str(&rest[..p]);
             let end = rest[p..].find('}').unwrap() + p;
             match &rest[p + 1..end] {
-                "w" => out.push_str(*rng.pick(&self.words)),
-                "W" => out.push_str(&capitalize(*rng.pick(&self.words))),
+                "w" => out.push_str(rng.pick::<&str>(&self.words)),
+                "W" => out.push_str(&capitalize(rng.pick::<&str>(&self.words))),
                 "n" => write!(out, "{}", rng.range(2, 99_999)).unwrap(),
-                "day" => out.push_str(*rng.pick(DAYS)),
-                "month" => out.push_str(*rng.pick(MONTHS_LONG)),
+                "day" => out.push_str(rng.pick::<&str>(DAYS)),
+                "month" => out.push_str(rng.pick::<&str>(MONTHS_LONG)),
                 "list" => {
                     let l = rng.below(LISTS.len() as u64) as usize;
                     *list = Some(l);
@@ -419,7 +419,7 @@ impl<'a> Generator<'a> {
         // trace headers
         let from_domain = from.email.rsplit('@').next().unwrap();
         let owner_email = self.opts.owner.email.clone();
-        let _ = write!(h, "Return-Path: <{}>\n", from.email);
+        let _ = writeln!(h, "Return-Path: <{}>", from.email);
         let _ = write!(
             h,
             "Received: from mail.{from_domain} (mail.{from_domain} [192.0.2.{}])\n\tby mx.example.com (Postfix) with ESMTPS id {:010X}\n\tfor <{owner_email}>; {}\n",
@@ -428,11 +428,11 @@ impl<'a> Generator<'a> {
             mime::rfc5322_date(date + rng.range(1, 20) as i64, 0)
         );
 
-        let _ = write!(h, "Date: {date_str}\n");
+        let _ = writeln!(h, "Date: {date_str}");
         let from_addr = self.address(&mut rng, meta.from);
-        let _ = write!(h, "From: {from_addr}\n");
+        let _ = writeln!(h, "From: {from_addr}");
         let to = self.address_list(&mut rng, &meta.to, "To");
-        let _ = write!(h, "To: {to}\n");
+        let _ = writeln!(h, "To: {to}");
         if rng.chance(20) {
             let mut cc = Vec::new();
             for _ in 0..rng.range(1, 3) {
@@ -443,7 +443,7 @@ impl<'a> Generator<'a> {
             }
             if !cc.is_empty() {
                 let cc = self.address_list(&mut rng, &cc, "Cc");
-                let _ = write!(h, "Cc: {cc}\n");
+                let _ = writeln!(h, "Cc: {cc}");
             }
         }
 
@@ -467,12 +467,12 @@ impl<'a> Generator<'a> {
                 mime::encoded_words(&subject, enc)
             }
         };
-        let _ = write!(h, "Subject: {subject_hdr}\n");
-        let _ = write!(h, "Message-ID: {}\n", meta.msgid);
+        let _ = writeln!(h, "Subject: {subject_hdr}");
+        let _ = writeln!(h, "Message-ID: {}", meta.msgid);
         if meta.reply {
-            let _ = write!(h, "In-Reply-To: {}\n", meta.refs.last().unwrap());
+            let _ = writeln!(h, "In-Reply-To: {}", meta.refs.last().unwrap());
             let refs: Vec<&str> = meta.refs.iter().map(|r| &**r).collect();
-            let _ = write!(h, "References: {}\n", refs.join("\n "));
+            let _ = writeln!(h, "References: {}", refs.join("\n "));
         }
         if let Some(l) = meta.list {
             let name = LISTS[l];
@@ -483,7 +483,7 @@ impl<'a> Generator<'a> {
             );
         }
         if rng.chance(40) {
-            let _ = write!(h, "User-Agent: {}\n", rng.pick(MAILERS));
+            let _ = writeln!(h, "User-Agent: {}", rng.pick(MAILERS));
         }
         h.push_str("MIME-Version: 1.0\n");
 
@@ -538,7 +538,7 @@ impl<'a> Generator<'a> {
             wrap(p, 72, &mut text);
             text.push('\n');
         }
-        let _ = write!(text, "{closing}\n{from_first}\n");
+        let _ = writeln!(text, "{closing}\n{from_first}");
         if let Some(q) = &quote {
             let _ = write!(
                 text,
@@ -553,13 +553,13 @@ impl<'a> Generator<'a> {
             }
         }
         if rng.chance(50) {
-            let _ = write!(text, "\n-- \n{from_name}\n{company}\n");
+            let _ = writeln!(text, "\n-- \n{from_name}\n{company}");
         }
 
         let html = if kind >= 1 {
             let mut s = String::with_capacity(target * 2 + 512);
             s.push_str("<!DOCTYPE html>\n<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\n<style>body { font-family: Arial, Helvetica, sans-serif; font-size: 14px; } p { margin: 0 0 1em; }</style>\n</head>\n<body>\n");
-            let _ = write!(s, "<p>{}</p>\n", html_escape(&greeting));
+            let _ = writeln!(s, "<p>{}</p>", html_escape(&greeting));
             for p in &paras {
                 s.push_str("<p>");
                 for (k, w) in p.split(' ').enumerate() {
@@ -594,9 +594,9 @@ impl<'a> Generator<'a> {
                 html_escape(&from_first)
             );
             if let Some(q) = &quote {
-                let _ = write!(
+                let _ = writeln!(
                     s,
-                    "<blockquote type=\"cite\">{}</blockquote>\n",
+                    "<blockquote type=\"cite\">{}</blockquote>",
                     html_escape(q.trim_end())
                 );
             }
@@ -627,10 +627,10 @@ impl<'a> Generator<'a> {
                 {
                     let (mut ph, mut pb) = (String::new(), Vec::new());
                     text_part(rng, sub, content, charset, &mut ph, &mut pb);
-                    let _ = write!(out, "{}--{b}\n{ph}\n", if k == 0 { "" } else { "\n" });
+                    let _ = writeln!(out, "{}--{b}\n{ph}", if k == 0 { "" } else { "\n" });
                     out.extend_from_slice(&pb);
                 }
-                let _ = write!(out, "\n--{b}--\n");
+                let _ = writeln!(out, "\n--{b}--");
             }
         };
 
@@ -643,13 +643,13 @@ impl<'a> Generator<'a> {
             body.extend_from_slice(b"This is a multi-part message in MIME format.\n");
             let (mut ph, mut pb) = (String::new(), Vec::new());
             render_text(&mut rng, &mut ph, &mut pb);
-            let _ = write!(body, "--{b}\n{ph}\n");
+            let _ = writeln!(body, "--{b}\n{ph}");
             body.extend_from_slice(&pb);
             for _ in 0..(if rng.chance(20) { 2 } else { 1 }) {
-                let _ = write!(body, "\n--{b}\n");
+                let _ = writeln!(body, "\n--{b}");
                 attachment(&mut rng, &mut body);
             }
-            let _ = write!(body, "\n--{b}--\n");
+            let _ = writeln!(body, "\n--{b}--");
         } else {
             if kind == 2 {
                 body.extend_from_slice(b"This is a multi-part message in MIME format.\n");

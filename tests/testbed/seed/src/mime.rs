@@ -51,12 +51,7 @@ pub fn base64_lines(input: &[u8], out: &mut Vec<u8>) {
 /// Input line breaks are LF and stay hard line breaks.
 pub fn quoted_printable(input: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for line in input
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (i, l))
-    {
-        let (i, line) = line;
+    for (i, line) in input.split(|&b| b == b'\n').enumerate() {
         if i > 0 {
             out.push(b'\n');
         }

@@ -1,0 +1,239 @@
+//! Tern's side: an initial header sync into a fresh profile, a no-change resync, and one
+//! run of the `tern` CLI as a child process for wall time and peak RSS.
+
+use crate::sys;
+use anyhow::{bail, ensure, Context, Result};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tern_engine::{Engine, EngineOptions, Event, CACHE_FILE};
+use tern_testsupport::Testbed;
+
+/// One initial sync plus the no-change resync on the same profile.
+#[derive(Debug)]
+pub struct Run {
+    pub initial: Duration,
+    /// From calling sync to the first batch being committed (the newest messages visible).
+    pub first_batch: Option<Duration>,
+    /// From calling sync to the last batch being committed.
+    pub last_batch: Option<Duration>,
+    pub batches: usize,
+    /// CPU of the async threads (main + runtime workers: network, TLS, IMAP parsing).
+    pub cpu_async: Duration,
+    /// CPU of the blocking pool (SQLite inserts, the password lookup).
+    pub cpu_blocking: Duration,
+    pub resync: Duration,
+    pub resync_report: tern_engine::SyncReport,
+    /// tern.sqlite3 and tern.sqlite3-wal after the resync, engine still open.
+    pub cache_bytes: u64,
+    pub wal_bytes: u64,
+}
+
+fn options() -> EngineOptions {
+    let mut o = EngineOptions::default();
+    o.sync.prefetch_newest = 0;
+    o
+}
+
+/// Checks the cached INBOX holds exactly the server's UIDs.
+pub fn verify(engine: &Engine, account: i64, server_uids: &[u32]) -> Result<()> {
+    let folder = engine
+        .store()
+        .find_folder(account, "INBOX")
+        .context("the cache has no INBOX")?;
+    let cached = engine
+        .store()
+        .uids(folder.id)
+        .context("reading cached UIDs")?;
+    if cached.len() != server_uids.len() || cached != server_uids {
+        bail!(
+            "VERIFY FAILED: the cache holds {} UIDs ({}..{}), the server {} ({}..{})",
+            cached.len(),
+            cached.first().copied().unwrap_or(0),
+            cached.last().copied().unwrap_or(0),
+            server_uids.len(),
+            server_uids.first().copied().unwrap_or(0),
+            server_uids.last().copied().unwrap_or(0)
+        );
+    }
+    Ok(())
+}
+
+/// A fresh profile: open, add alice over implicit TLS, time the first sync, verify, time a
+/// second sync.
+pub async fn run(tb: &Testbed, server_uids: &[u32], async_threads: &HashSet<u32>) -> Result<Run> {
+    let profile = tempfile::tempdir().context("profile dir")?;
+    let engine =
+        Engine::open(profile.path(), tb.credentials(), options()).context("Engine::open")?;
+    let id = engine
+        .add_account(&tb.account("alice"))
+        .context("add_account")?;
+
+    // Commit times of header batches, from the engine's events.
+    let marks: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    let mut events = engine.events();
+    let sink = marks.clone();
+    let collector = tokio::spawn(async move {
+        while let Some(e) = events.recv().await {
+            if let Event::MessagesAdded { .. } = e {
+                sink.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(Instant::now());
+            }
+        }
+    });
+
+    let cpu_before = sys::thread_cpu();
+    let t0 = Instant::now();
+    let report = engine.sync(id).await.context("Tern initial sync")?;
+    let initial = t0.elapsed();
+    let cpu_after = sys::thread_cpu();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    collector.abort();
+    let marks = marks.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let (cpu_async, cpu_blocking) = sys::cpu_split(&cpu_before, &cpu_after, async_threads);
+
+    ensure!(
+        report.added as usize == server_uids.len(),
+        "VERIFY FAILED: the sync reported {} added, the server has {}",
+        report.added,
+        server_uids.len()
+    );
+    verify(&engine, id, server_uids)?;
+
+    let start = Instant::now();
+    let resync_report = engine.sync(id).await.context("Tern no-change resync")?;
+    let resync = start.elapsed();
+    verify(&engine, id, server_uids)?;
+
+    let db = profile.path().join(CACHE_FILE);
+    let wal = profile.path().join(format!("{CACHE_FILE}-wal"));
+    Ok(Run {
+        initial,
+        first_batch: marks.first().map(|t| t.duration_since(t0)),
+        last_batch: marks.last().map(|t| t.duration_since(t0)),
+        batches: marks.len(),
+        cpu_async,
+        cpu_blocking,
+        resync,
+        resync_report,
+        cache_bytes: sys::file_size(&db),
+        wal_bytes: sys::file_size(&wal),
+    })
+}
+
+/// The CLI binary the bench drives; built with `cargo build --release -p tern-cli` when missing.
+pub fn cli_binary() -> Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tern_testsupport::repo_root().join("target"));
+    let bin = target.join("release/tern");
+    if !bin.exists() {
+        eprintln!("tern-bench: {} is missing; building it", bin.display());
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "-p", "tern-cli"])
+            .current_dir(tern_testsupport::repo_root())
+            .status()
+            .context("running cargo build -p tern-cli")?;
+        ensure!(status.success(), "cargo build --release -p tern-cli failed");
+    }
+    Ok(bin)
+}
+
+/// One `tern sync` as a child process.
+#[derive(Debug)]
+pub struct CliRun {
+    pub wall: Duration,
+    pub max_rss_kib: u64,
+    /// How the peak RSS was measured.
+    pub rss_source: &'static str,
+    pub cache_bytes: u64,
+}
+
+fn run_checked(cmd: &mut Command, what: &str) -> Result<()> {
+    let out = cmd.output().with_context(|| format!("running {what}"))?;
+    ensure!(
+        out.status.success(),
+        "{what} failed ({}): {}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+fn parse_time_v(text: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// `tern account add` then a timed `tern sync` (headers plus the CLI's default prefetch of
+/// the 50 newest bodies), under /usr/bin/time -v when present.
+pub fn cli_run(bin: &Path, tb: &Testbed, server_uids: &[u32]) -> Result<CliRun> {
+    let profile = tempfile::tempdir().context("CLI profile dir")?;
+    let dir = profile.path();
+    run_checked(
+        Command::new(bin)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["account", "add", "--email", "alice@example.org"])
+            .args([
+                "--imap-host",
+                &tb.host,
+                "--imap-port",
+                &tb.imaps_port.to_string(),
+            ])
+            .args(["--imap-security", "tls", "--username", "alice", "--ca-file"])
+            .arg(&tb.ca_file)
+            .arg("--password-command")
+            .arg(format!("echo '{}'", tb.password("alice")))
+            .stdin(Stdio::null()),
+        "tern account add",
+    )?;
+    let time_bin = Path::new("/usr/bin/time");
+    let rss_file = dir.join("time-v.txt");
+    let mut cmd = if time_bin.exists() {
+        let mut c = Command::new(time_bin);
+        c.arg("-v").arg("-o").arg(&rss_file).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .arg("sync")
+        .stdin(Stdio::null());
+    let start = Instant::now();
+    run_checked(&mut cmd, "tern sync")?;
+    let wall = start.elapsed();
+    let (max_rss_kib, rss_source) = match std::fs::read_to_string(&rss_file) {
+        Ok(text) => (
+            parse_time_v(&text).context("no max RSS in /usr/bin/time -v output")?,
+            "/usr/bin/time -v",
+        ),
+        Err(_) => (
+            sys::children_max_rss_kib(),
+            "getrusage(RUSAGE_CHILDREN), an upper bound",
+        ),
+    };
+    let cache_bytes = sys::file_size(&dir.join(CACHE_FILE))
+        + sys::file_size(&dir.join(format!("{CACHE_FILE}-wal")));
+
+    let engine =
+        Engine::open(dir, tb.credentials(), options()).context("opening the CLI profile")?;
+    let account = engine
+        .accounts()?
+        .first()
+        .map(|a| a.id)
+        .context("the CLI profile has no account")?;
+    verify(&engine, account, server_uids).context("checking the CLI's cache")?;
+    Ok(CliRun {
+        wall,
+        max_rss_kib,
+        rss_source,
+        cache_bytes,
+    })
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system packages Tern's build and tests need (Debian/Ubuntu, run as root or
+# with sudo). Idempotent: packages already present are not touched.
+set -euo pipefail
+
+packages=(
+  # the mail testbed
+  dovecot-imapd openssl python3
+  # a real Secret Service for keyring tests, on a private session bus
+  dbus gnome-keyring
+  # benchmark references and measurement
+  isync time
+  # building
+  build-essential pkg-config curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [[ $EUID -ne 0 ]] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  # Debian starts services on install; the testbed runs its own instances instead.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
