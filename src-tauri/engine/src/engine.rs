@@ -4,10 +4,12 @@
 use crate::account::{Account, AccountConfig, AccountId};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
-use crate::events::{EventSender, Events};
+use crate::events::{Event, EventSender, Events};
 use crate::folder::{Folder, FolderId};
 use crate::imap::ops::Conn;
+use crate::message::flags;
 use crate::message::{MessageDetail, MessageId, MessageSummary};
+use crate::render::{self, MessageView};
 use crate::store::Store;
 use crate::sync::SyncReport;
 use crate::worker::{self, Command, Ctx, EngineOptions, WorkerHandle};
@@ -100,7 +102,9 @@ impl Engine {
     pub fn start(&self, id: AccountId) -> Result<()> {
         let account = self.store.account(id)?;
         let mut workers = self.workers.lock().unwrap_or_else(|p| p.into_inner());
-        workers.entry(id).or_insert_with(|| worker::spawn(self.ctx(account)));
+        workers
+            .entry(id)
+            .or_insert_with(|| worker::spawn(self.ctx(account)));
         Ok(())
     }
 
@@ -192,6 +196,89 @@ impl Engine {
         }
         self.store.message(id)
     }
+}
+
+impl Engine {
+    /// Every account's INBOX, for the unified inbox.
+    pub fn inbox_folders(&self) -> Result<Vec<FolderId>> {
+        let mut v = Vec::new();
+        for a in self.store.accounts()? {
+            v.extend(
+                self.store
+                    .folders(a.id)?
+                    .into_iter()
+                    .filter(|f| f.role == crate::Role::Inbox)
+                    .map(|f| f.id),
+            );
+        }
+        Ok(v)
+    }
+
+    /// Sets and clears flags at once in the cache and queues the change for the server
+    /// (the write path: local change and pending operation in one transaction).
+    pub fn set_flags(&self, ids: &[MessageId], add: u32, remove: u32) -> Result<()> {
+        let touched = self.store.queue_flags(ids, add, remove)?;
+        let mut accounts = std::collections::BTreeSet::new();
+        for ((account, folder), ids) in touched.messages {
+            accounts.insert(account);
+            self.events.send(Event::MessagesChanged {
+                account,
+                folder,
+                ids,
+            });
+            let f = self.store.folder(folder)?;
+            self.events.send(Event::FolderCounts {
+                account,
+                folder,
+                total: f.total,
+                unread: f.unread,
+            });
+        }
+        for id in ids {
+            if let Ok((folder, _)) = self.store.locate(*id) {
+                if let Ok(f) = self.store.folder(folder) {
+                    accounts.insert(f.account_id);
+                }
+            }
+        }
+        for account in accounts {
+            if let Some(tx) = self.sender(account) {
+                // A full queue already holds a wake-up; the action itself is in the cache.
+                let _ = tx.try_send(Command::Replay);
+            }
+        }
+        Ok(())
+    }
+
+    /// A message for the reader: body fetched if needed, HTML sanitized, remote content shown
+    /// only if allowed always for the sender or `allow_once`. Marks it read.
+    pub async fn open_message(&self, id: MessageId, allow_once: bool) -> Result<MessageView> {
+        let detail = self.message(id).await?;
+        if detail.summary.flags & flags::SEEN == 0 {
+            self.set_flags(&[id], flags::SEEN, 0)?;
+        }
+        let raw = self.store.raw_body(id)?.unwrap_or_default();
+        let sender = detail
+            .summary
+            .from
+            .as_ref()
+            .map(|a| a.email.to_ascii_lowercase())
+            .unwrap_or_default();
+        let always = !sender.is_empty() && self.store.setting(&remote_key(&sender))?.is_some();
+        let mut view = render::view(&detail, &raw, allow_once || always);
+        view.summary.flags |= flags::SEEN;
+        Ok(view)
+    }
+
+    /// Remembers that remote content from this sender may always load.
+    pub fn allow_remote_always(&self, sender: &str) -> Result<()> {
+        self.store
+            .set_setting(&remote_key(&sender.to_ascii_lowercase()), "1")
+    }
+}
+
+fn remote_key(sender: &str) -> String {
+    format!("remote-content:{sender}")
 }
 
 fn cancelled() -> Error {

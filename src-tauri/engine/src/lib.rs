@@ -10,6 +10,8 @@ pub mod folder;
 pub mod imap;
 pub mod message;
 pub mod mime;
+pub mod pending;
+pub mod render;
 pub mod store;
 pub mod sync;
 pub mod tls;

@@ -9,6 +9,7 @@ use crate::folder::Role;
 use crate::imap::ops::Conn;
 use crate::imap::{timed, Timeouts};
 use crate::message::MessageId;
+use crate::pending::Op;
 use crate::store::Store;
 use crate::sync::{backoff, SyncOptions, SyncReport, Syncer};
 use async_imap::extensions::idle::IdleResponse;
@@ -48,6 +49,8 @@ impl Default for EngineOptions {
 pub(crate) enum Command {
     Sync(oneshot::Sender<Result<SyncReport>>),
     FetchBody(MessageId, oneshot::Sender<Result<()>>),
+    /// New actions were queued: carry them out.
+    Replay,
 }
 
 /// Aborts the task when dropped, so no task outlives its owner.
@@ -101,6 +104,15 @@ impl Ctx {
             syncing: true,
             online: true,
         });
+        // The user's queued actions go first, so sync does not undo them locally.
+        if let Err(e) = self.replay(conn).await {
+            self.events.send(Event::SyncState {
+                account: self.account.id,
+                syncing: false,
+                online: false,
+            });
+            return Err(e);
+        }
         let r = self.syncer(conn).sync_all().await;
         self.events.send(Event::SyncState {
             account: self.account.id,
@@ -111,6 +123,7 @@ impl Ctx {
     }
 
     async fn sync_inbox(&self, conn: &mut Conn) -> Result<()> {
+        self.replay(conn).await?;
         let inbox = self
             .store
             .folders(self.account.id)?
@@ -132,6 +145,50 @@ impl Ctx {
                 ErrorKind::NotFound,
                 "The message is no longer on the server",
             ));
+        }
+        Ok(())
+    }
+
+    /// Carries out queued actions in order. A refusal drops the action and makes the next
+    /// sync re-read the folder's flags from the server; a network failure stops here and the
+    /// action is retried after reconnecting.
+    pub async fn replay(&self, conn: &mut Conn) -> Result<()> {
+        for p in self.store.pending_ops(self.account.id)? {
+            let r: Result<()> = match &p.op {
+                Op::Flags {
+                    folder,
+                    uidvalidity,
+                    uids,
+                    add,
+                    remove,
+                } => {
+                    async {
+                        let sel = conn.select(folder).await?;
+                        if sel.uidvalidity == *uidvalidity {
+                            conn.store_flags(uids, *add, *remove).await?;
+                        }
+                        Ok(())
+                    }
+                    .await
+                }
+            };
+            match r {
+                Ok(()) => self.store.finish_op(p.id)?,
+                Err(e) if matches!(e.kind, ErrorKind::Refused | ErrorKind::NotFound) => {
+                    self.store.finish_op(p.id)?;
+                    let Op::Flags { folder, .. } = &p.op;
+                    if let Ok(f) = self.store.find_folder(self.account.id, folder) {
+                        let mut st = self.store.sync_state(f.id)?;
+                        st.highestmodseq = 0;
+                        self.store.set_sync_state(f.id, st)?;
+                    }
+                    self.report(&e);
+                }
+                Err(e) => {
+                    self.store.fail_op(p.id, &e.message)?;
+                    return Err(e);
+                }
+            }
         }
         Ok(())
     }
@@ -212,6 +269,8 @@ async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
                     Some(Command::FetchBody(_, reply)) => {
                         let _ = reply.send(Err(err.clone()));
                     }
+                    // Stays queued in the cache; replayed after reconnecting.
+                    Some(Command::Replay) => {}
                 },
             }
         }
@@ -239,6 +298,7 @@ async fn serve(
                         return Err(e);
                     }
                 }
+                Some(Command::Replay) => ctx.replay(conn).await?,
                 Some(Command::FetchBody(id, reply)) => {
                     let r = ctx.fetch_body(conn, id).await;
                     let failed = r.as_ref().err().filter(|e| e.kind.is_transient()).cloned();

@@ -94,6 +94,42 @@ impl Testbed {
         }
     }
 
+    /// Stops the server, as an outage would; [`Testbed::restart`] brings it back.
+    pub fn stop_server(&self) {
+        let out = Command::new(script())
+            .arg("stop")
+            .arg(&self.dir)
+            .output()
+            .expect("run testbed stop");
+        assert!(
+            out.status.success(),
+            "testbed stop failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Starts the server again on the same ports with the same users and mail.
+    pub fn restart(&self) {
+        let users: Vec<String> = self.users.iter().map(|(u, p)| format!("{u}:{p}")).collect();
+        let out = Command::new(script())
+            .arg("start")
+            .arg(&self.dir)
+            .args([
+                "--users",
+                &users.join(","),
+                "--port-imap",
+                &self.imap_port.to_string(),
+            ])
+            .args(["--port-imaps", &self.imaps_port.to_string()])
+            .output()
+            .expect("run testbed start");
+        assert!(
+            out.status.success(),
+            "testbed restart failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Writes `n` generated messages into `user`'s `folder`.
     pub fn seed(&self, user: &str, folder: &str, n: u32) {
         let mut cmd = Command::new(script());

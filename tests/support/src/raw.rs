@@ -42,8 +42,10 @@ impl RawClient {
             .try_collect()
             .await
             .expect("fetch");
+        // Unsolicited FETCHes (another session's flag changes) carry no UID: skip them.
         fetches
             .iter()
+            .filter(|f| f.uid.is_some())
             .map(|f| {
                 let mut names: Vec<String> = f
                     .flags()

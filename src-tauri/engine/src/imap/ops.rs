@@ -301,6 +301,24 @@ impl Conn {
         Ok((rows, vanished))
     }
 
+    /// Adds and removes flags on messages of the selected folder (RFC 3501 §6.4.6). UIDs that
+    /// no longer exist are ignored by the server, which is what a replayed action wants.
+    pub async fn store_flags(&mut self, uids: &[u32], add: u32, remove: u32) -> Result<()> {
+        let set = seqset::format(uids);
+        for (sign, bits) in [('+', add), ('-', remove)] {
+            if bits != 0 {
+                let cmd = format!(
+                    "UID STORE {set} {sign}FLAGS.SILENT ({})",
+                    crate::pending::flag_list(bits)
+                );
+                raw::command(&mut self.session, &cmd, self.t.command, |_| {})
+                    .await
+                    .context("Changing flags")?;
+            }
+        }
+        Ok(())
+    }
+
     /// Full bodies `(uid, raw)` of the given UIDs, without setting \Seen (BODY.PEEK).
     pub async fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
         let set = seqset::format(uids);

@@ -211,6 +211,44 @@ impl Store {
         })
     }
 
+    /// A page across several folders (a unified inbox), newest first.
+    pub fn list_many(
+        &self,
+        folders: &[FolderId],
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<MessageSummary>> {
+        if folders.len() == 1 {
+            return self.list(folders[0], offset, limit);
+        }
+        let ids = folders
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        self.read(|c| {
+            let mut s = c.prepare(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM messages WHERE folder_id IN ({ids})
+                 ORDER BY internal_date DESC, uid DESC LIMIT ?1 OFFSET ?2"
+            ))?;
+            let rows = s.query_map(params![limit, offset], summary_row)?.collect();
+            rows
+        })
+    }
+
+    /// How many messages the folders hold.
+    pub fn count(&self, folders: &[FolderId]) -> Result<u32> {
+        let mut n = 0;
+        for f in folders {
+            n += self.read(|c| {
+                c.query_row("SELECT total FROM folders WHERE id = ?1", [f], |r| {
+                    r.get::<_, u32>(0)
+                })
+            })?;
+        }
+        Ok(n)
+    }
+
     pub fn summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
         self.read(|c| {
             let mut s = c.prepare_cached(&format!(

@@ -73,6 +73,18 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL DEFAULT ''
     ) STRICT;
     "#,
+    // 2: the write path's queue of user actions not yet applied on the server.
+    r#"
+    CREATE TABLE pending_ops (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        op TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL DEFAULT (unixepoch())
+    ) STRICT;
+    CREATE INDEX pending_ops_by_account ON pending_ops (account_id, id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -5,8 +5,10 @@ mod accounts;
 mod folders;
 mod messages;
 pub mod migrations;
+mod pending;
 
 pub use messages::NewMessages;
+pub use pending::Touched;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags};
