@@ -48,7 +48,7 @@ pub fn view(detail: &MessageDetail, raw: &[u8], allow_remote: bool) -> MessageVi
         attachments: body
             .attachments
             .into_iter()
-            .filter(|a| !(a.inline && !a.content_id.is_empty()))
+            .filter(|a| !a.inline || a.content_id.is_empty())
             .collect(),
         has_remote_content: has_remote,
         remote_allowed: allow_remote && has_remote,
