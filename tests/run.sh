@@ -16,4 +16,5 @@ cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
 echo "== tests"
+python3 tests/testbed/selftest.py
 cargo test --locked --workspace

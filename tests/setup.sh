@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # the mail testbed
-  dovecot-imapd openssl python3
+  dovecot-imapd dovecot-lmtpd openssl python3
   # a real Secret Service for keyring tests, on a private session bus
   dbus gnome-keyring
   # benchmark references and measurement

@@ -95,6 +95,17 @@ mod os_keyring {
             keyring::Entry::new(&self.service, &keyring_user(account)).map_err(unavailable)
         }
 
+        /// Whether a keyring can be used at all (a Secret Service is running and unlocked,
+        /// or the platform store is there).
+        pub fn available(&self) -> Result<()> {
+            let probe =
+                keyring::Entry::new(&self.service, "availability-probe").map_err(unavailable)?;
+            match probe.get_password() {
+                Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(unavailable(e)),
+            }
+        }
+
         pub fn store(&self, account: &Account, password: &str) -> Result<()> {
             self.entry(account)?
                 .set_password(password)

@@ -270,6 +270,14 @@ impl Engine {
         Ok(view)
     }
 
+    /// Attachment `index` of a message: safe file name, MIME type and decoded bytes.
+    pub async fn attachment(&self, id: MessageId, index: u32) -> Result<(String, String, Vec<u8>)> {
+        self.message(id).await?;
+        let raw = self.store.raw_body(id)?.unwrap_or_default();
+        crate::mime::attachment(&raw, index)
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, "The message has no such attachment"))
+    }
+
     /// Remembers that remote content from this sender may always load.
     pub fn allow_remote_always(&self, sender: &str) -> Result<()> {
         self.store

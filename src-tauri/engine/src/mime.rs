@@ -63,6 +63,67 @@ pub fn parse(raw: &[u8]) -> Body {
     }
 }
 
+/// The decoded bytes of attachment `index` (as numbered by [`parse`]) with its file name and type.
+pub fn attachment(raw: &[u8], index: u32) -> Option<(String, String, Vec<u8>)> {
+    let msg = MessageParser::default().parse(raw)?;
+    let p = msg.attachments().nth(index as usize)?;
+    let mime = p
+        .content_type()
+        .map(|ct| {
+            format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream"))
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let bytes = match &p.body {
+        PartType::Message(m) => m.raw_message().to_vec(),
+        _ => p.contents().to_vec(),
+    };
+    Some((
+        safe_filename(p.attachment_name().unwrap_or("attachment")),
+        mime,
+        bytes,
+    ))
+}
+
+/// A file name safe to create: no directories, no control characters, no leading dots, not
+/// empty, at most 200 bytes, and no reserved Windows device names.
+pub fn safe_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let mut s: String = base
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    s = s
+        .trim()
+        .trim_start_matches('.')
+        .trim_end_matches(['.', ' '])
+        .to_string();
+    while s.len() > 200 {
+        s.pop();
+    }
+    let stem = s.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = [
+        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "LPT1", "LPT2", "LPT3",
+    ];
+    if s.is_empty() || reserved.contains(&stem.as_str()) {
+        s = format!(
+            "attachment{}",
+            if s.is_empty() {
+                String::new()
+            } else {
+                format!("-{s}")
+            }
+        );
+    }
+    s
+}
+
 /// Reduces HTML to readable text: tags dropped, block ends as line breaks, common entities
 /// decoded, and `<script>`/`<style>` contents removed.
 pub fn html_to_text(html: &str) -> String {
@@ -237,6 +298,31 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--X--\r\n";
             html_to_text("a &unknown; b &#xZZ; <unclosed"),
             "a &unknown; b &#xZZ;"
         );
+    }
+
+    #[test]
+    fn file_names_are_made_safe() {
+        assert_eq!(safe_filename("../../etc/passwd"), "passwd");
+        assert_eq!(safe_filename("C:\\Windows\\evil.exe"), "evil.exe");
+        assert_eq!(safe_filename(".bashrc"), "bashrc");
+        assert_eq!(safe_filename("a\u{0}b\nc.txt"), "a_b_c.txt");
+        assert_eq!(safe_filename(""), "attachment");
+        assert_eq!(safe_filename("CON.txt"), "attachment-CON.txt");
+        assert_eq!(safe_filename("résumé.pdf"), "résumé.pdf");
+        assert!(safe_filename(&"x".repeat(500)).len() <= 200);
+    }
+
+    #[test]
+    fn attachment_bytes_are_decoded() {
+        let raw = b"Content-Type: multipart/mixed; boundary=X\r\n\r\n--X\r\nContent-Type: text/plain\r\n\r\nhi\r\n--X\r\n\
+Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"../r.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--X--\r\n";
+        let (name, mime, bytes) = attachment(raw, 0).unwrap();
+        assert_eq!(
+            (name.as_str(), mime.as_str(), bytes.as_slice()),
+            ("r.pdf", "application/pdf", &b"%PDF-1.4\n"[..])
+        );
+        assert!(attachment(raw, 1).is_none());
     }
 
     #[test]

@@ -76,6 +76,20 @@ impl Testbed {
                     .map(|(k, v)| (k.to_string(), v.to_string()))
             })
             .collect();
+        // A watchdog stops the server if this test process dies without dropping it
+        // (killed, or aborted), so no instance outlives its test.
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "while kill -0 {pid} 2>/dev/null; do sleep 1; done; exec '{script}' stop '{dir}'",
+                pid = std::process::id(),
+                script = script().display(),
+                dir = dir.display()
+            ))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
         let users = env["TESTBED_USERS"]
             .split(',')
             .filter_map(|u| {

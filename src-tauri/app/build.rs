@@ -1,0 +1,32 @@
+//! Build script: Tauri's code generation, with a permission per command so the window's
+//! capability can name exactly the commands the UI uses.
+
+/// Every command the shell registers; keep in step with `lib.rs` and `tauri.conf.json`.
+const COMMANDS: &[&str] = &[
+    "accounts_list",
+    "account_test",
+    "account_add",
+    "account_update",
+    "account_remove",
+    "folders_list",
+    "messages_list",
+    "messages_count",
+    "message_open",
+    "remote_content_allow",
+    "attachment_save",
+    "attachment_open",
+    "link_open",
+    "sync_now",
+    "status",
+    "ui_state_get",
+    "ui_state_set",
+    "viewing",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

@@ -1,0 +1,216 @@
+// The one typed module over Tauri's invoke and events. Components never call invoke themselves.
+// Every shape here mirrors a Rust type in src-tauri/engine or src-tauri/app (serde JSON).
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+export type Security = "tls" | "starttls" | "plain";
+
+export interface Server {
+  host: string;
+  port: number;
+  security: Security;
+  username: string;
+  allow_plaintext: boolean;
+}
+
+export interface Trust {
+  ca_file?: string;
+  pinned_sha256?: string[];
+}
+
+/** Account settings; never holds a password. */
+export interface AccountConfig {
+  email: string;
+  display_name: string;
+  imap: Server;
+  smtp?: Server | null;
+  trust: Trust;
+  notify: boolean;
+  password_command?: string | null;
+}
+
+export interface Account extends AccountConfig {
+  id: number;
+}
+
+export type Role = "inbox" | "drafts" | "sent" | "archive" | "junk" | "trash" | "all" | "flagged" | "";
+
+export interface Folder {
+  id: number;
+  account_id: number;
+  /** Server name (modified UTF-7): use only as an identifier. */
+  name: string;
+  /** Decoded full path for people, e.g. "Lists/rust". */
+  display_name: string;
+  /** Hierarchy delimiter ("" when flat). */
+  delimiter: string;
+  role: Role;
+  subscribed: boolean;
+  selectable: boolean;
+  total: number;
+  unread: number;
+}
+
+export interface Address {
+  name?: string;
+  email: string;
+}
+
+/** Flag bits (see engine message::flags). */
+export const Flags = {
+  Seen: 1,
+  Answered: 2,
+  Flagged: 4,
+  Deleted: 8,
+  Draft: 16,
+  Forwarded: 32,
+  Junk: 64,
+} as const;
+
+export interface MessageSummary {
+  id: number;
+  folder_id: number;
+  uid: number;
+  flags: number;
+  subject: string;
+  from: Address | null;
+  /** Unix seconds. */
+  date: number;
+  size: number;
+  snippet: string;
+  has_attachments: boolean;
+}
+
+export interface Attachment {
+  index: number;
+  filename: string;
+  mime: string;
+  size: number;
+  content_id?: string;
+  inline: boolean;
+}
+
+export interface MessageView {
+  summary: MessageSummary;
+  to: Address[];
+  cc: Address[];
+  reply_to: Address[];
+  message_id: string;
+  /** Plain text body (for text mail, or derived from HTML). */
+  text: string;
+  /** Sanitized HTML document for a sandboxed iframe's srcdoc, with its own CSP; "" for text mail. */
+  html: string;
+  attachments: Attachment[];
+  /** The message refers to remote content (images, CSS, fonts). */
+  has_remote_content: boolean;
+  /** Remote content is shown in `html` (allowed once or always for this sender). */
+  remote_allowed: boolean;
+}
+
+export type ErrorKind =
+  | "auth"
+  | "network"
+  | "timeout"
+  | "tls"
+  | "not-found"
+  | "protocol"
+  | "refused"
+  | "storage"
+  | "config"
+  | "credentials"
+  | "cancelled";
+
+/** What every failing command rejects with. */
+export interface UiError {
+  kind: ErrorKind;
+  message: string;
+  /** For TLS errors: SHA-256 of the certificate the server showed, to trust explicitly. */
+  cert_fingerprint?: string;
+}
+
+export interface NewMailItem {
+  id: number;
+  from: Address | null;
+  subject: string;
+  date: number;
+}
+
+/** Engine events, forwarded in batches. They carry ids: re-query what you show. */
+export type EngineEvent =
+  | { type: "new-mail"; account: number; folder: number; messages: NewMailItem[] }
+  | { type: "messages-added"; account: number; folder: number; ids: number[] }
+  | { type: "messages-changed"; account: number; folder: number; ids: number[] }
+  | { type: "messages-removed"; account: number; folder: number; ids: number[] }
+  | { type: "folders-changed"; account: number }
+  | { type: "folder-counts"; account: number; folder: number; total: number; unread: number }
+  | { type: "sync-progress"; account: number; folder: number; done: number; total: number }
+  | { type: "sync-state"; account: number; syncing: boolean; online: boolean }
+  | { type: "account-error"; account: number; error: UiError }
+  | { type: "resync-all" };
+
+export interface AccountStatus {
+  account: number;
+  online: boolean;
+  syncing: boolean;
+  error: UiError | null;
+}
+
+/** What the user last looked at, restored at start. */
+export interface UiState {
+  folder_id: number | null;
+  message_id: number | null;
+  /** "folders" pane width etc. may be added later; unknown keys are kept. */
+}
+
+/** The unified inbox is addressed as folder `null`. */
+export type FolderKey = number | null;
+
+export const api = {
+  accounts: () => invoke<Account[]>("accounts_list"),
+  /** Connects and logs in without saving anything. */
+  testAccount: (config: AccountConfig, password: string) => invoke<void>("account_test", { config, password }),
+  /** Tests the connection, keeps the password in the OS keyring, saves and starts syncing. */
+  addAccount: (config: AccountConfig, password: string) => invoke<Account>("account_add", { config, password }),
+  /** `password` null keeps the stored one. */
+  updateAccount: (id: number, config: AccountConfig, password: string | null) =>
+    invoke<Account>("account_update", { id, config, password }),
+  removeAccount: (id: number) => invoke<void>("account_remove", { id }),
+
+  /** Every account's folders, special-use first. */
+  folders: () => invoke<Folder[]>("folders_list"),
+  /** A page of a folder (or of the unified inbox when null), newest first. From the cache. */
+  messages: (folder: FolderKey, offset: number, limit: number) =>
+    invoke<MessageSummary[]>("messages_list", { folderId: folder, offset, limit }),
+  messageCount: (folder: FolderKey) => invoke<number>("messages_count", { folderId: folder }),
+  /** Loads (fetching if needed), renders and marks the message read. */
+  openMessage: (id: number) => invoke<MessageView>("message_open", { id }),
+  /** Shows remote content of this message, once or always for its sender. Returns it re-rendered. */
+  allowRemoteContent: (id: number, always: boolean) => invoke<MessageView>("remote_content_allow", { id, always }),
+  /** Saves an attachment where the user picks (native dialog); resolves to the path or null. */
+  saveAttachment: (messageId: number, index: number) =>
+    invoke<string | null>("attachment_save", { messageId, index }),
+  /** Hands an attachment to the OS after an explicit click. */
+  openAttachment: (messageId: number, index: number) => invoke<void>("attachment_open", { messageId, index }),
+  /** Opens http(s) and mailto links in the system browser; other schemes are refused. */
+  openLink: (url: string) => invoke<void>("link_open", { url }),
+  syncNow: (account: number | null) => invoke<void>("sync_now", { accountId: account }),
+  status: () => invoke<AccountStatus[]>("status"),
+  uiState: () => invoke<UiState>("ui_state_get"),
+  saveUiState: (state: UiState) => invoke<void>("ui_state_set", { state }),
+  /** Tells the shell what is on screen, so no notification is raised for mail already in view. */
+  viewing: (folder: FolderKey) => invoke<void>("viewing", { folderId: folder }),
+
+  /** Engine events, in batches. */
+  onEvents: (handler: (events: EngineEvent[]) => void): Promise<UnlistenFn> =>
+    listen<EngineEvent[]>("tern://events", (e) => handler(e.payload)),
+  /** A notification was clicked: show this message. */
+  onOpenMessage: (handler: (messageId: number) => void): Promise<UnlistenFn> =>
+    listen<number>("tern://open-message", (e) => handler(e.payload)),
+};
+
+/** Narrows an unknown rejection to a UiError (invoke rejects with the serialized error). */
+export function asUiError(e: unknown): UiError {
+  if (e && typeof e === "object" && "kind" in e && "message" in e) return e as UiError;
+  return { kind: "protocol", message: String(e) };
+}

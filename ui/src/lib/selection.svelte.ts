@@ -1,0 +1,121 @@
+// What the user is looking at: the shown folder, the list cursor and the open message with its
+// loading and error states. Opening marks the row read locally at once.
+
+import { api, asUiError, type FolderKey, type MessageView, type UiError } from "./api";
+import { messageList } from "./messageList.svelte";
+
+class Selection {
+  /** The folder on screen; null is the unified inbox. */
+  folder = $state<FolderKey>(null);
+  /** The highlighted row, by id so it stays put when rows shift. */
+  cursorId = $state<number | null>(null);
+  /** Where the cursor was last seen; used while its row's page is not loaded. */
+  cursorIndex = $state(-1);
+
+  openId = $state<number | null>(null);
+  view = $state.raw<MessageView | null>(null);
+  loading = $state(false);
+  error = $state.raw<UiError | null>(null);
+  /** The open message was removed on the server. */
+  gone = $state(false);
+  /** A message to scroll into view once its row is loaded (restored or notified messages). */
+  revealId = $state<number | null>(null);
+
+  /** Set by the list view, to scroll it. */
+  listView: { reveal(index: number): void; toTop(): void } | null = null;
+
+  private openToken = 0;
+
+  showFolder(folder: FolderKey): void {
+    if (folder === this.folder && messageList.ready) return;
+    this.folder = folder;
+    this.cursorId = null;
+    this.cursorIndex = -1;
+    this.revealId = null;
+    this.listView?.toTop();
+    messageList.show(folder);
+  }
+
+  /** Puts the cursor on a row. */
+  setCursor(index: number, id: number | null): void {
+    this.cursorIndex = index;
+    this.cursorId = id;
+  }
+
+  /** The cursor's current index (following its id), or -1. */
+  cursorPosition(): number {
+    if (this.cursorId !== null) {
+      const i = messageList.indexOf(this.cursorId);
+      if (i >= 0) return i;
+    }
+    return this.cursorIndex;
+  }
+
+  /** Moves the cursor by `delta` rows, scrolling it into view. */
+  move(delta: number): void {
+    const count = messageList.count;
+    if (count === 0) return;
+    const at = this.cursorPosition();
+    const target = at < 0 ? 0 : Math.min(count - 1, Math.max(0, at + delta));
+    this.setCursor(target, messageList.row(target)?.id ?? null);
+    this.listView?.reveal(target);
+  }
+
+  /** The id under the cursor, if its row is loaded. */
+  cursorMessage(): number | null {
+    if (this.cursorId !== null) return this.cursorId;
+    return this.cursorIndex >= 0 ? (messageList.row(this.cursorIndex)?.id ?? null) : null;
+  }
+
+  /**
+   * Opens a message in the reader (the engine marks it read). Resolves to its view, or null when
+   * it failed or another message was opened meanwhile. `quiet` shows no error (a restored message
+   * that no longer exists).
+   */
+  async open(id: number, options: { quiet?: boolean } = {}): Promise<MessageView | null> {
+    const token = ++this.openToken;
+    this.openId = id;
+    this.view = null;
+    this.error = null;
+    this.gone = false;
+    this.loading = true;
+    messageList.markSeen(id);
+    try {
+      const view = await api.openMessage(id);
+      if (token !== this.openToken) return null;
+      this.view = view;
+      return view;
+    } catch (e) {
+      if (token !== this.openToken) return null;
+      if (options.quiet) this.close();
+      else this.error = asUiError(e);
+      return null;
+    } finally {
+      if (token === this.openToken) this.loading = false;
+    }
+  }
+
+  /** Shows remote content of the open message, once or always for its sender. */
+  async allowRemote(always: boolean): Promise<void> {
+    const id = this.openId;
+    if (id === null) return;
+    const token = this.openToken;
+    try {
+      const view = await api.allowRemoteContent(id, always);
+      if (token === this.openToken) this.view = view;
+    } catch (e) {
+      if (token === this.openToken) this.error = asUiError(e);
+    }
+  }
+
+  close(): void {
+    this.openToken++;
+    this.openId = null;
+    this.view = null;
+    this.error = null;
+    this.loading = false;
+    this.gone = false;
+  }
+}
+
+export const selection = new Selection();

@@ -1,0 +1,159 @@
+// The app's lifetime: start-up (accounts, folders, status, restored state), routing engine
+// events to the stores, remembering what is shown (ui_state), telling the shell what is in view,
+// and the screen-level flags (setup form, help, narrow-window panes).
+
+import type { UnlistenFn } from "@tauri-apps/api/event";
+import { accounts } from "./accounts.svelte";
+import { api, asUiError, type Account, type EngineEvent, type FolderKey, type UiError, type UiState } from "./api";
+import { coalesce } from "./coalesce";
+import { planEvents } from "./eventPlan";
+import { folders } from "./folders.svelte";
+import { messageList } from "./messageList.svelte";
+import { selection } from "./selection.svelte";
+import { status } from "./status.svelte";
+
+export type Phase = "loading" | "ready" | "failed";
+
+/** The account form: adding one, or editing an existing one. */
+export type SetupTarget = { mode: "add" } | { mode: "edit"; account: Account };
+
+class Session {
+  phase = $state<Phase>("loading");
+  startError = $state.raw<UiError | null>(null);
+  setup = $state.raw<SetupTarget | null>(null);
+  helpOpen = $state(false);
+  /** Narrow windows: the folder pane is a drawer. */
+  foldersOpen = $state(false);
+  /** Very narrow windows: the reader covers the list while a message is read. */
+  readerOpen = $state(false);
+
+  private saved: UiState = { folder_id: null, message_id: null };
+  private unlisten: UnlistenFn[] = [];
+  private reloadFolders = coalesce(() => this.refreshFolders(), 100);
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Loads everything and restores the last folder and message. */
+  async start(): Promise<void> {
+    try {
+      // Listen first, so nothing that happens while loading is missed.
+      this.unlisten = await Promise.all([
+        api.onEvents((events) => this.handleEvents(events)),
+        api.onOpenMessage((id) => void this.openFromNotification(id)),
+      ]);
+      await accounts.load();
+      if (accounts.list.length === 0) {
+        this.phase = "ready";
+        return;
+      }
+      await Promise.all([folders.load(), status.load()]);
+      this.saved = await api.uiState().catch(() => this.saved);
+      const folder = this.saved.folder_id;
+      selection.showFolder(folder !== null && folders.byId.has(folder) ? folder : null);
+      this.tellViewing();
+      const message = this.saved.message_id;
+      this.phase = "ready";
+      if (message !== null) {
+        selection.revealId = message;
+        selection.setCursor(-1, message);
+        await selection.open(message, { quiet: true });
+      }
+    } catch (e) {
+      this.startError = asUiError(e);
+      this.phase = "failed";
+    }
+  }
+
+  stop(): void {
+    for (const u of this.unlisten) u();
+    this.unlisten = [];
+  }
+
+  /** Shows a folder and tells the shell. */
+  showFolder(folder: FolderKey): void {
+    if (folder === selection.folder && messageList.ready) return;
+    selection.showFolder(folder);
+    this.foldersOpen = false;
+    this.tellViewing();
+    this.persist();
+  }
+
+  /** Opens a message from the list. */
+  open(id: number): void {
+    this.readerOpen = true;
+    void selection.open(id);
+    this.persist();
+  }
+
+  /** Tells the shell which folder is on screen; it tracks window focus itself. */
+  tellViewing(): void {
+    api.viewing(selection.folder).catch(() => {});
+  }
+
+  /** A notification was clicked: show that message, in its folder when we know it. */
+  private async openFromNotification(id: number): Promise<void> {
+    this.readerOpen = true;
+    const view = await selection.open(id);
+    if (!view) return;
+    const fid = view.summary.folder_id;
+    const shown = selection.folder;
+    const inView = shown === fid || (shown === null && folders.isInbox(fid) === true);
+    if (!inView && folders.byId.has(fid)) this.showFolder(fid);
+    selection.setCursor(-1, id);
+    selection.revealId = id;
+    this.persist();
+  }
+
+  /** After an account was added, changed or removed. */
+  async accountsChanged(): Promise<void> {
+    await Promise.all([folders.load(), status.load()]).catch(() => {});
+    this.afterFoldersChanged();
+    messageList.refresh();
+  }
+
+  private async refreshFolders(): Promise<void> {
+    await folders.load();
+    this.afterFoldersChanged();
+  }
+
+  /** The shown folder may have gone (account removed, folder deleted): fall back to the unified inbox. */
+  private afterFoldersChanged(): void {
+    const shown = selection.folder;
+    if (accounts.list.length === 0) {
+      selection.close();
+      return;
+    }
+    if (shown !== null && !folders.byId.has(shown)) this.showFolder(null);
+    else if (!messageList.ready) this.showFolder(shown);
+    // A message of a removed account cannot stay open.
+    const open = selection.view?.summary.folder_id;
+    if (open !== undefined && folders.loaded && !folders.byId.has(open)) selection.close();
+  }
+
+  private handleEvents(events: EngineEvent[]): void {
+    const plan = planEvents(events, selection.folder, (id) => folders.isInbox(id));
+    for (const c of plan.counts) folders.applyCounts(c.folder, c.total, c.unread);
+    for (const s of plan.syncStates) status.setSync(s.account, s.syncing, s.online);
+    for (const e of plan.errors) status.setError(e.account, e.error);
+    for (const p of plan.progress) status.setProgress(p.account, p.folder, p.done, p.total);
+    if (selection.openId !== null && plan.removed.includes(selection.openId)) selection.gone = true;
+    if (plan.resyncAll) {
+      void accounts.load().catch(() => {});
+      void status.load().catch(() => {});
+    }
+    if (plan.reloadFolders) this.reloadFolders.request();
+    if (plan.refreshList) messageList.refresh();
+  }
+
+  /** Remembers the folder and message, a moment after they change. */
+  persist(): void {
+    if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      // Unknown keys the shell added are kept as they came.
+      this.saved = { ...this.saved, folder_id: selection.folder, message_id: selection.openId };
+      api.saveUiState(this.saved).catch(() => {});
+    }, 300);
+  }
+}
+
+export const session = new Session();
