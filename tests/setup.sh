@@ -10,8 +10,12 @@ packages=(
   dbus gnome-keyring
   # benchmark references and measurement
   isync time
-  # building
-  build-essential pkg-config curl
+  # building the app (Tauri 2 on WebKitGTK) and its Linux bundles
+  build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev patchelf rpm
+  # end-to-end tests: the real webview under Xvfb over WebDriver, a recording notification
+  # server, screenshots
+  webkit2gtk-driver xvfb xauth python3-dbusmock imagemagick
 )
 
 missing=()
@@ -32,4 +36,15 @@ if ((${#missing[@]})); then
   fi
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# WebDriver front for Tauri apps (a crates.io package, built from source).
+if ! command -v tauri-driver >/dev/null 2>&1 && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --quiet
+fi
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "setup: Node.js 20+ and npm are needed for the UI; install them first" >&2
+  exit 1
 fi
