@@ -27,6 +27,8 @@ pub struct Engine {
     creds: Arc<dyn Credentials>,
     opts: EngineOptions,
     workers: Mutex<HashMap<AccountId, WorkerHandle>>,
+    /// One connection per account for on-demand bodies, opened when first needed.
+    foreground: tokio::sync::Mutex<HashMap<AccountId, Conn>>,
 }
 
 impl Engine {
@@ -43,6 +45,7 @@ impl Engine {
             creds,
             opts,
             workers: Mutex::new(HashMap::new()),
+            foreground: tokio::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -180,20 +183,27 @@ impl Engine {
         if detail.body.is_some() {
             return Ok(detail);
         }
+        // Bodies come over a foreground connection of their own, so opening a message never
+        // waits behind a long sync on the worker's connection.
         let folder = self.store.folder(detail.summary.folder_id)?;
-        if let Some(tx) = self.sender(folder.account_id) {
-            let (reply, rx) = oneshot::channel();
-            tx.send(Command::FetchBody(id, reply))
-                .await
-                .map_err(|_| cancelled())?;
-            rx.await.map_err(|_| cancelled())??;
-        } else {
-            let ctx = self.ctx(self.store.account(folder.account_id)?);
-            let mut conn = ctx.connect().await?;
-            let r = ctx.fetch_body(&mut conn, id).await;
-            conn.logout().await;
-            r?;
+        let ctx = self.ctx(self.store.account(folder.account_id)?);
+        let mut fg = self.foreground.lock().await;
+        let mut conn = match fg.remove(&folder.account_id) {
+            Some(c) => c,
+            None => ctx.connect().await?,
+        };
+        match ctx.fetch_body(&mut conn, id).await {
+            Ok(()) => {
+                fg.insert(folder.account_id, conn);
+            }
+            // A refusal leaves the connection usable; anything else drops it.
+            Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Refused) => {
+                fg.insert(folder.account_id, conn);
+                return Err(e);
+            }
+            Err(e) => return Err(e),
         }
+        drop(fg);
         self.store.message(id)
     }
 }

@@ -48,7 +48,6 @@ impl Default for EngineOptions {
 
 pub(crate) enum Command {
     Sync(oneshot::Sender<Result<SyncReport>>),
-    FetchBody(MessageId, oneshot::Sender<Result<()>>),
     /// New actions were queued: carry them out.
     Replay,
 }
@@ -266,9 +265,6 @@ async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
                             }
                         }
                     }
-                    Some(Command::FetchBody(_, reply)) => {
-                        let _ = reply.send(Err(err.clone()));
-                    }
                     // Stays queued in the cache; replayed after reconnecting.
                     Some(Command::Replay) => {}
                 },
@@ -299,14 +295,6 @@ async fn serve(
                     }
                 }
                 Some(Command::Replay) => ctx.replay(conn).await?,
-                Some(Command::FetchBody(id, reply)) => {
-                    let r = ctx.fetch_body(conn, id).await;
-                    let failed = r.as_ref().err().filter(|e| e.kind.is_transient()).cloned();
-                    let _ = reply.send(r);
-                    if let Some(e) = failed {
-                        return Err(e);
-                    }
-                }
             },
             _ = wake.notified() => ctx.sync_inbox(conn).await?,
             _ = tokio::time::sleep_until(next_poll) => {
