@@ -119,8 +119,12 @@ impl Engine {
         Ok(())
     }
 
-    /// Stops the account's worker; returns whether one was running.
+    /// Stops the account's worker and closes its foreground connection; returns whether a
+    /// worker was running.
     pub fn stop(&self, id: AccountId) -> bool {
+        if let Ok(mut fg) = self.foreground.try_lock() {
+            fg.remove(&id);
+        }
         self.workers
             .lock()
             .unwrap_or_else(|p| p.into_inner())
