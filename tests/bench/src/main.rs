@@ -6,6 +6,7 @@
 //! It drives `target/release/tern` for the peak-RSS figure; build it first with
 //! `cargo build --release -p tern-cli` (the bench builds it itself only when it is missing).
 
+mod phases;
 mod raw;
 mod report;
 mod sys;
@@ -80,8 +81,8 @@ fn secs(d: Duration) -> f64 {
 
 fn run() -> Result<()> {
     let args = parse_args()?;
-    let machine = sys::machine();
     let cli = tern::cli_binary()?;
+    let machine = sys::machine();
     println!(
         "tern-bench: {} messages, {} runs; machine: {} x {}; CLI {}",
         args.messages,
@@ -109,7 +110,7 @@ fn run() -> Result<()> {
         .context("starting the Tokio runtime")?;
     // Threads alive now are main + the runtime's workers; blocking-pool threads come later.
     let async_threads: HashSet<u32> = sys::thread_cpu().into_keys().collect();
-    let mut report = rt.block_on(bench(&tb, &args, &cli, &async_threads))?;
+    let mut report = rt.block_on(bench(&tb, &args, &cli, &async_threads, machine))?;
     report.seeding_s = secs(seeding);
     report.print();
     report.write_json(&args.json)?;
@@ -122,6 +123,7 @@ async fn bench(
     args: &Args,
     cli: &std::path::Path,
     async_threads: &HashSet<u32>,
+    machine: sys::Machine,
 ) -> Result<Report> {
     let target = raw::Target {
         port: tb.imaps_port,
@@ -158,10 +160,10 @@ async fn bench(
             format!("first FETCH 1:* ({label}), cold"),
             secs(t.elapsed()),
         ));
-        if out.untagged as usize != n {
+        if out.fetches as usize != n {
             bail!(
-                "priming FETCH ({label}) returned {} responses, expected {n}",
-                out.untagged
+                "priming FETCH ({label}) returned {} FETCH responses, expected {n}",
+                out.fetches
             );
         }
     }
@@ -171,19 +173,29 @@ async fn bench(
     let mut raw_tern = Vec::new();
     let mut raw_setup = Vec::new();
     let mut runs = Vec::new();
+    let mut phases = Vec::new();
     let mut raw_bytes = (0, 0);
     for i in 0..args.runs {
         let p = raw::fetch_pass(&target, raw::ENVELOPE_ITEMS).await?;
         if p.fetched as usize != n {
-            bail!("raw FETCH returned {} responses, expected {n}", p.fetched);
+            bail!(
+                "raw FETCH returned {} FETCH responses, expected {n}",
+                p.fetched
+            );
         }
         raw_bytes.0 = p.bytes;
         raw_setup.push(secs(p.setup));
         raw_env.push(secs(p.fetch));
         let q = raw::fetch_pass(&target, &tern_items).await?;
+        if q.fetched as usize != n {
+            bail!(
+                "raw FETCH (Tern's items) returned {} FETCH responses, expected {n}",
+                q.fetched
+            );
+        }
         raw_bytes.1 = q.bytes;
         raw_tern.push(secs(q.fetch));
-        let r = tern::run(tb, &server_uids, async_threads).await?;
+        let r = tern::run(tb, &target, &server_uids, async_threads).await?;
         eprintln!(
             "run {}: raw {:.3} s, raw/Tern items {:.3} s, Tern {:.3} s (first batch {:.3} s, last {:.3} s, {} batches; CPU async {:.2} s, blocking {:.2} s), resync {:.1} ms {:?}",
             i + 1,
@@ -198,7 +210,11 @@ async fn bench(
             secs(r.resync) * 1000.0,
             r.resync_report
         );
+        eprintln!("run {}: resync probe {:?}", i + 1, r.probe);
         runs.push(r);
+        let ph = phases::measure(tb, &target, n).await?;
+        eprintln!("run {}: phases {ph:?}", i + 1);
+        phases.push(ph);
     }
 
     println!(
@@ -229,7 +245,17 @@ async fn bench(
         format!("raw reply sizes: {:.1} MiB (ENVELOPE), {:.1} MiB (Tern's items)", mib(raw_bytes.0), mib(raw_bytes.1)),
         "the CLI run also prefetches the 50 newest bodies (its default; the in-process runs set prefetch_newest = 0)".into(),
         format!("peak RSS of the CLI measured with {}", c.rss_source),
+        format!("load average at start {}, at end {} (1/5/15 min)", machine.loadavg_at_start, sys::loadavg()),
+        "phase rows: the same steps run one after another through the engine's public API (no overlap of fetch and insert), a diagnostic of where the time goes".into(),
     ];
+    if let Some(r) = runs.iter().find(|r| !r.probe.short_circuit) {
+        notes.push(format!(
+            "the resync's STATUS check does NOT skip INBOX: {}",
+            r.probe.detail
+        ));
+    } else {
+        notes.push("the resync's STATUS check skips INBOX (cached state equals STATUS) in every run; Tern's resync sends LIST before STATUS, and Dovecot's STATUS INBOX after a LIST on the same connection is the row above".into());
+    }
     let ratio = ratios[0].median;
     if ratio > 1.5 {
         let cpu: f64 = runs
@@ -244,40 +270,42 @@ async fn bench(
             f_tern.median
         ));
     }
+    let of = |name: &str, unit: &str, f: &dyn Fn(&tern::Run) -> f64| {
+        Figure::new(name, unit, runs.iter().map(f).collect())
+    };
+    let ph = |name: &str, f: &dyn Fn(&phases::Phases) -> Duration| {
+        Figure::new(name, "s", phases.iter().map(|p| secs(f(p))).collect())
+    };
     let figures = vec![
         f_raw,
         f_raw_t,
         Figure::new("raw connect + TLS + LOGIN + SELECT", "s", raw_setup),
         f_tern,
-        Figure::new(
-            "Tern first batch committed (newest 500)",
-            "s",
-            runs.iter()
-                .map(|r| r.first_batch.map_or(f64::NAN, secs))
-                .collect(),
-        ),
-        Figure::new(
-            "Tern last batch committed",
-            "s",
-            runs.iter()
-                .map(|r| r.last_batch.map_or(f64::NAN, secs))
-                .collect(),
-        ),
-        Figure::new(
-            "Tern client CPU, async threads",
-            "s",
-            runs.iter().map(|r| secs(r.cpu_async)).collect(),
-        ),
-        Figure::new(
-            "Tern client CPU, blocking pool (SQLite)",
-            "s",
-            runs.iter().map(|r| secs(r.cpu_blocking)).collect(),
-        ),
-        Figure::new(
-            "Tern no-change resync",
-            "ms",
-            runs.iter().map(|r| secs(r.resync) * 1000.0).collect(),
-        ),
+        of("Tern first MessagesAdded event (newest 500)", "s", &|r| {
+            r.first_batch.map_or(f64::NAN, secs)
+        }),
+        of("Tern last MessagesAdded event", "s", &|r| {
+            r.last_batch.map_or(f64::NAN, secs)
+        }),
+        of("Tern client CPU, async threads", "s", &|r| {
+            secs(r.cpu_async)
+        }),
+        of("Tern client CPU, blocking pool (SQLite)", "s", &|r| {
+            secs(r.cpu_blocking)
+        }),
+        of("Tern no-change resync", "ms", &|r| secs(r.resync) * 1000.0),
+        of("Dovecot STATUS INBOX, fresh connection", "ms", &|r| {
+            secs(r.probe.status_fresh) * 1000.0
+        }),
+        of("Dovecot STATUS INBOX after a LIST", "ms", &|r| {
+            secs(r.probe.status_after_list) * 1000.0
+        }),
+        ph("phase: Conn::open+LIST+SELECT+SEARCH", &|p| p.setup),
+        ph("phase: raw FETCH, Tern's chunks+items", &|p| p.raw_chunked),
+        ph("phase: Conn::fetch_headers, same chunks", &|p| {
+            p.fetch_headers
+        }),
+        ph("phase: Store::insert_headers, all chunks", &|p| p.insert),
     ];
     let single = vec![
         (
@@ -312,7 +340,7 @@ async fn bench(
         ),
     ];
     Ok(Report {
-        machine: sys::machine(),
+        machine,
         messages: args.messages,
         runs: args.runs,
         seeding_s: 0.0,

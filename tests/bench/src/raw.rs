@@ -29,6 +29,8 @@ pub struct Outcome {
     pub bytes: u64,
     /// Untagged (`* `) responses seen.
     pub untagged: u64,
+    /// Untagged `* n FETCH` responses among them.
+    pub fetches: u64,
     /// The untagged responses themselves, when asked to keep them (literals left out).
     pub kept: Vec<Vec<u8>>,
 }
@@ -69,6 +71,13 @@ fn literal_len(line: &[u8]) -> Option<usize> {
     let digits = &body[open + 1..];
     let digits = digits.strip_suffix(b"+").unwrap_or(digits);
     std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// Whether an untagged line is `* <number> FETCH ...`.
+fn is_fetch(line: &[u8]) -> bool {
+    let rest = &line[2..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && rest[digits..].starts_with(b" FETCH")
 }
 
 impl Raw {
@@ -170,6 +179,9 @@ impl Raw {
                 }
                 if self.line.starts_with(b"* ") {
                     out.untagged += 1;
+                    if is_fetch(&self.line) {
+                        out.fetches += 1;
+                    }
                 }
             }
             if keep {
@@ -239,7 +251,7 @@ pub async fn fetch_pass(t: &Target, items: &str) -> Result<Pass> {
         setup,
         fetch,
         bytes: out.bytes,
-        fetched: out.untagged,
+        fetched: out.fetches,
     })
 }
 
@@ -253,5 +265,7 @@ mod tests {
         assert_eq!(literal_len(b"a {3+}\r\n"), Some(3));
         assert_eq!(literal_len(b"* 1 FETCH (UID 1)\r\n"), None);
         assert_eq!(literal_len(b"x {}\r\n"), None);
+        assert!(super::is_fetch(b"* 12 FETCH (UID 3)\r\n"));
+        assert!(!super::is_fetch(b"* OK [HIGHESTMODSEQ 5] x\r\n"));
     }
 }

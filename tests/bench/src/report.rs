@@ -97,12 +97,13 @@ impl Report {
         let m = &self.machine;
         println!();
         println!(
-            "machine: {} x {} | {} MiB RAM | Linux {} | Dovecot {}",
+            "machine: {} x {} | {} MiB RAM | Linux {} | Dovecot {} | load at start {}",
             m.nproc,
             m.cpu_model,
             m.mem_total_kib / 1024,
             m.kernel,
-            m.dovecot
+            m.dovecot,
+            m.loadavg_at_start
         );
         println!(
             "corpus: {} messages in alice's INBOX, seeded in {:.1} s; {} runs each, alternating",

@@ -15,6 +15,15 @@ pub struct Machine {
     pub mem_total_kib: u64,
     pub kernel: String,
     pub dovecot: String,
+    /// /proc/loadavg when the bench started: other work on the machine skews every figure.
+    pub loadavg_at_start: String,
+}
+
+/// The 1, 5 and 15 minute load averages.
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 fn first_value(text: &str, key: &str) -> Option<String> {
@@ -43,6 +52,7 @@ pub fn machine() -> Machine {
             .map(|s| s.trim().to_string())
             .unwrap_or_default(),
         dovecot,
+        loadavg_at_start: loadavg(),
     }
 }
 

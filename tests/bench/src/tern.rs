@@ -26,6 +26,8 @@ pub struct Run {
     pub cpu_blocking: Duration,
     pub resync: Duration,
     pub resync_report: tern_engine::SyncReport,
+    /// Whether the resync's STATUS check can skip INBOX, and what STATUS costs.
+    pub probe: crate::phases::StatusProbe,
     /// tern.sqlite3 and tern.sqlite3-wal after the resync, engine still open.
     pub cache_bytes: u64,
     pub wal_bytes: u64,
@@ -63,7 +65,12 @@ pub fn verify(engine: &Engine, account: i64, server_uids: &[u32]) -> Result<()> 
 
 /// A fresh profile: open, add alice over implicit TLS, time the first sync, verify, time a
 /// second sync.
-pub async fn run(tb: &Testbed, server_uids: &[u32], async_threads: &HashSet<u32>) -> Result<Run> {
+pub async fn run(
+    tb: &Testbed,
+    target: &crate::raw::Target,
+    server_uids: &[u32],
+    async_threads: &HashSet<u32>,
+) -> Result<Run> {
     let profile = tempfile::tempdir().context("profile dir")?;
     let engine =
         Engine::open(profile.path(), tb.credentials(), options()).context("Engine::open")?;
@@ -107,6 +114,7 @@ pub async fn run(tb: &Testbed, server_uids: &[u32], async_threads: &HashSet<u32>
     let resync_report = engine.sync(id).await.context("Tern no-change resync")?;
     let resync = start.elapsed();
     verify(&engine, id, server_uids)?;
+    let probe = crate::phases::status_probe(tb, target, &engine, id).await?;
 
     let db = profile.path().join(CACHE_FILE);
     let wal = profile.path().join(format!("{CACHE_FILE}-wal"));
@@ -119,6 +127,7 @@ pub async fn run(tb: &Testbed, server_uids: &[u32], async_threads: &HashSet<u32>
         cpu_blocking,
         resync,
         resync_report,
+        probe,
         cache_bytes: sys::file_size(&db),
         wal_bytes: sys::file_size(&wal),
     })
