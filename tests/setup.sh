@@ -15,7 +15,7 @@ packages=(
   libayatana-appindicator3-dev librsvg2-dev patchelf rpm
   # end-to-end tests: the real webview under Xvfb over WebDriver, a recording notification
   # server, screenshots
-  webkit2gtk-driver xvfb xauth python3-dbusmock imagemagick
+  webkit2gtk-driver xvfb xauth x11-utils python3-dbusmock imagemagick
 )
 
 missing=()

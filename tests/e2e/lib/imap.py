@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""A second IMAP client for the end-to-end tests (stdlib imaplib, implicit TLS).
+
+  imap.py PORT CA_FILE USER PASSWORD append FOLDER        < message   -> prints the new UID
+  imap.py PORT CA_FILE USER PASSWORD flags FOLDER UID                 -> prints the flags
+  imap.py PORT CA_FILE USER PASSWORD count FOLDER                     -> prints EXISTS
+
+Always connects to 127.0.0.1.
+"""
+import imaplib
+import re
+import ssl
+import sys
+
+
+def main() -> int:
+    port, ca_file, user, password, cmd, folder, *rest = sys.argv[1:]
+    ctx = ssl.create_default_context(cafile=ca_file)
+    imap = imaplib.IMAP4_SSL("127.0.0.1", int(port), ssl_context=ctx, timeout=20)
+    try:
+        imap.login(user, password)
+        if cmd == "append":
+            data = sys.stdin.buffer.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            typ, resp = imap.append(folder, None, None, data)
+            if typ != "OK":
+                raise SystemExit(f"APPEND failed: {resp!r}")
+            m = re.search(rb"APPENDUID \d+ (\d+)", resp[0] or b"")
+            if not m:
+                raise SystemExit(f"no APPENDUID in {resp!r}")
+            print(int(m.group(1)))
+        elif cmd == "flags":
+            (uid,) = rest
+            typ, _ = imap.select(folder, readonly=True)
+            if typ != "OK":
+                raise SystemExit(f"SELECT {folder} failed")
+            typ, resp = imap.uid("FETCH", uid, "(FLAGS)")
+            line = next((r for r in resp if isinstance(r, bytes)), b"")
+            m = re.search(rb"FLAGS \(([^)]*)\)", line)
+            if not m:
+                raise SystemExit(f"no FLAGS for UID {uid}: {resp!r}")
+            print(m.group(1).decode())
+        elif cmd == "count":
+            typ, resp = imap.select(folder, readonly=True)
+            if typ != "OK":
+                raise SystemExit(f"SELECT {folder} failed")
+            print(int(resp[0]))
+        else:
+            raise SystemExit(f"unknown command {cmd}")
+    finally:
+        try:
+            imap.logout()
+        except Exception:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
