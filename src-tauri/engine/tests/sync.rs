@@ -351,9 +351,15 @@ async fn idle_brings_new_mail_as_an_event() {
     // And the next ones too: the worker's connection now has INBOX selected, where STATUS
     // would report a stale view (RFC 3501 §6.3.10).
     for subject in ["Second arrival", "Third arrival"] {
-        raw.append("INBOX", &message("Zoe <zoe@example.org>", subject, "again")).await;
-        let e = next_event(&mut events, Duration::from_secs(10), |e| matches!(e, Event::NewMail { .. })).await;
-        let Event::NewMail { messages, .. } = e else { unreachable!() };
+        raw.append("INBOX", &message("Zoe <zoe@example.org>", subject, "again"))
+            .await;
+        let e = next_event(&mut events, Duration::from_secs(10), |e| {
+            matches!(e, Event::NewMail { .. })
+        })
+        .await;
+        let Event::NewMail { messages, .. } = e else {
+            unreachable!()
+        };
         assert_eq!(messages[0].subject, subject);
     }
     assert_eq!(engine.store().find_folder(id, "INBOX").unwrap().total, 53);
