@@ -3,6 +3,7 @@
 //! never appear in argv, files or logs.
 
 mod accounts;
+mod find;
 mod output;
 mod read;
 
@@ -55,7 +56,34 @@ enum Cmd {
         offset: u32,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Conversations instead of single messages (each counts its mail in every folder).
+        #[arg(long)]
+        threads: bool,
     },
+    /// Find messages: words (the last one matches as a prefix), "phrases", -negation,
+    /// from: to: cc: subject: has:attachment is:unread|read|starred before:/after:YYYY-MM-DD
+    /// in:FOLDER account:EMAIL. Put options before the query.
+    Search {
+        /// Folder name or role (in:FOLDER); all folders when omitted.
+        #[arg(long)]
+        folder: Option<String>,
+        /// Account id or email (account:ACCOUNT); all accounts when omitted.
+        #[arg(long, short)]
+        account: Option<String>,
+        /// Ask the server (IMAP SEARCH): finds mail whose body is not cached. Needs an
+        /// account when there are several.
+        #[arg(long)]
+        server: bool,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// The query; its words are joined with spaces.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        query: Vec<String>,
+    },
+    /// A conversation's messages in every folder, oldest first (ids from `list --threads`).
+    Thread { id: i64 },
     /// A message's headers, text and attachments (fetched if not cached).
     Show {
         /// Message id, as printed by `list`.
@@ -115,7 +143,34 @@ async fn run(cli: Cli) -> Result<()> {
             account,
             offset,
             limit,
+            threads: false,
         } => read::list(&engine, account.as_deref(), &folder, offset, limit, &out),
+        Cmd::List {
+            folder,
+            account,
+            offset,
+            limit,
+            threads: true,
+        } => find::threads(&engine, account.as_deref(), &folder, offset, limit, &out),
+        Cmd::Search {
+            folder,
+            account,
+            server,
+            offset,
+            limit,
+            query,
+        } => {
+            let args = find::SearchArgs {
+                query: query.join(" "),
+                folder,
+                account,
+                server,
+                offset,
+                limit,
+            };
+            find::search(&engine, args, &out).await
+        }
+        Cmd::Thread { id } => find::thread(&engine, id, &out),
         Cmd::Show { id, html } => read::show(&engine, id, html, &out).await,
         Cmd::Watch { account } => read::watch(&engine, account.as_deref(), &out).await,
     }

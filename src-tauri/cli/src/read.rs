@@ -69,6 +69,9 @@ pub async fn sync(engine: &Engine, key: Option<&str>, out: &Out) -> Result<()> {
         }
     }
     progress.abort();
+    // New mail is indexed for search in the background once inserts pause; this process is
+    // about to exit, so finish that here and `tern search` finds everything.
+    engine.store().catch_up_search_index()?;
     if out.json {
         out.emit(&reports, String::new);
     }

@@ -132,7 +132,7 @@ impl Engine {
             .is_some()
     }
 
-    fn ctx(&self, account: Account) -> Ctx {
+    pub(crate) fn ctx(&self, account: Account) -> Ctx {
         Ctx {
             account,
             store: self.store.clone(),

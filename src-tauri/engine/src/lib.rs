@@ -4,6 +4,7 @@
 pub mod account;
 pub mod credentials;
 mod engine;
+mod engine_search;
 pub mod error;
 pub mod events;
 pub mod folder;
@@ -12,8 +13,10 @@ pub mod message;
 pub mod mime;
 pub mod pending;
 pub mod render;
+pub mod search;
 pub mod store;
 pub mod sync;
+pub mod thread;
 pub mod tls;
 mod worker;
 
@@ -24,5 +27,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, Events, NewMailItem};
 pub use folder::{Folder, FolderId, Role};
 pub use message::{MessageDetail, MessageId, MessageSummary};
+pub use search::{SearchHit, Source};
 pub use sync::{SyncOptions, SyncReport};
+pub use thread::{ThreadId, ThreadSummary};
 pub use worker::EngineOptions;

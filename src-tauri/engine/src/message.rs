@@ -130,6 +130,9 @@ pub struct MessageSummary {
     pub size: u32,
     pub snippet: String,
     pub has_attachments: bool,
+    /// The conversation it belongs to (see [`crate::thread`]).
+    #[serde(default)]
+    pub thread_id: i64,
 }
 
 /// A message as the reader shows it.

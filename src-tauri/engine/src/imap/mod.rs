@@ -4,6 +4,7 @@ pub mod connect;
 pub mod fetch;
 pub mod ops;
 pub mod raw;
+pub mod search;
 pub mod seqset;
 pub mod utf7;
 

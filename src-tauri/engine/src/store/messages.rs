@@ -1,7 +1,11 @@
 //! Messages in the cache: batch inserts and flag updates from sync, and the queries the
-//! list and reader need. Every sync batch is one transaction over prepared statements.
+//! list and reader need. Every sync batch is one transaction over prepared statements; the
+//! same transaction threads the new messages and queues them (or indexes their bodies) for
+//! search.
 
 use super::folders::refresh_counts;
+use super::fulltext;
+use super::threading::{Links, Threader};
 use super::Store;
 use crate::error::{Error, ErrorKind, Result};
 use crate::folder::FolderId;
@@ -9,7 +13,7 @@ use crate::message::{
     flags, Address, Body, Header, MessageDetail, MessageId, MessageSummary, MimePart,
 };
 use rusqlite::{params, OptionalExtension, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What one insert batch added: the new rows' ids, in the order given.
 #[derive(Debug, Default, Clone)]
@@ -19,10 +23,10 @@ pub struct NewMessages {
     pub unread: Vec<MessageId>,
 }
 
-const SUMMARY_COLUMNS: &str =
-    "id, folder_id, uid, flags, subject, from_name, from_email, internal_date, date, size, snippet, has_attachments";
+pub(super) const SUMMARY_COLUMNS: &str =
+    "id, folder_id, uid, flags, subject, from_name, from_email, internal_date, date, size, snippet, has_attachments, thread_id";
 
-fn summary_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
+pub(super) fn summary_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
     let from_name: String = r.get(5)?;
     let from_email: String = r.get(6)?;
     let internal: i64 = r.get(7)?;
@@ -42,6 +46,7 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
         size: r.get(9)?,
         snippet: r.get(10)?,
         has_attachments: r.get(11)?,
+        thread_id: r.get(12)?,
     })
 }
 
@@ -57,17 +62,31 @@ impl Store {
     /// Inserts new messages of one folder in one transaction. A UID already cached is left
     /// alone, so a batch replayed after a dropped connection adds nothing twice.
     pub fn insert_headers(&self, folder: FolderId, headers: &[Header]) -> Result<NewMessages> {
-        self.write(|c| {
+        let out = self.write(|c| {
             let tx = c.transaction()?;
             let mut out = NewMessages::default();
             {
                 let mut ins = tx.prepare_cached(
                     "INSERT OR IGNORE INTO messages (folder_id, uid, flags, keywords, size, internal_date, date, modseq,
                        subject, from_name, from_email, to_json, cc_json, reply_to_json, message_id, in_reply_to, refs,
-                       parts_json, has_attachments)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                       parts_json, has_attachments, thread_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
                 )?;
-                for h in headers {
+                // UIDs already cached are skipped before threading, so a replayed batch
+                // links nothing twice.
+                let uids: Vec<u32> = headers.iter().map(|h| h.uid).collect();
+                let cached: HashSet<u32> = tx
+                    .prepare_cached(
+                        "SELECT uid FROM messages WHERE folder_id = ?1
+                         AND uid IN (SELECT value FROM json_each(?2))",
+                    )?
+                    .query_map(params![folder, json(&uids)], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let fresh: Vec<&Header> = headers.iter().filter(|h| !cached.contains(&h.uid)).collect();
+                let links: Vec<Links<'_>> = fresh.iter().map(|h| Links::of(h)).collect();
+                let mut threader = Threader::new(&tx, &links)?;
+                for (h, l) in fresh.iter().zip(&links) {
+                    let thread = threader.assign(l)?;
                     let from = h.from.first().cloned().unwrap_or_default();
                     let n = ins.execute(params![
                         folder,
@@ -89,6 +108,7 @@ impl Store {
                         h.references.join(" "),
                         json(&h.parts),
                         h.has_attachments(),
+                        thread,
                     ])?;
                     if n == 1 {
                         let id = tx.last_insert_rowid();
@@ -98,12 +118,18 @@ impl Store {
                         }
                     }
                 }
+                threader.finish()?;
                 tx.prepare_cached("UPDATE folders SET total = total + ?2, unread = unread + ?3 WHERE id = ?1")?
                     .execute(params![folder, out.ids.len() as i64, out.unread.len() as i64])?;
+                fulltext::queue(&tx, &out.ids)?;
             }
             tx.commit()?;
             Ok(out)
-        })
+        })?;
+        if !out.ids.is_empty() {
+            fulltext::wake(&self.inner.indexer);
+        }
+        Ok(out)
     }
 
     /// Applies flag changes `(uid, flags, keywords, modseq)`; returns the ids that changed.
@@ -276,13 +302,13 @@ impl Store {
                 |r| {
                     Ok((
                         summary_row(r)?,
-                        r.get::<_, String>(12)?,
                         r.get::<_, String>(13)?,
                         r.get::<_, String>(14)?,
                         r.get::<_, String>(15)?,
                         r.get::<_, String>(16)?,
                         r.get::<_, String>(17)?,
                         r.get::<_, String>(18)?,
+                        r.get::<_, String>(19)?,
                     ))
                 },
             )
@@ -352,6 +378,7 @@ impl Store {
                     snip.execute(params![id, crate::mime::snippet(&body.text, 200)])?;
                     ids.push(id);
                 }
+                fulltext::index_bodies(&tx, &ids)?;
             }
             tx.commit()?;
             Ok(ids)

@@ -2,10 +2,15 @@
 //! Accounts and settings live here too; the message tables may be rebuilt from the server.
 
 mod accounts;
+#[cfg(test)]
+pub(crate) mod fixture;
 mod folders;
+mod fulltext;
 mod messages;
 pub mod migrations;
 mod pending;
+mod threading;
+mod threads;
 
 pub use messages::NewMessages;
 pub use pending::Touched;
@@ -13,6 +18,7 @@ pub use pending::Touched;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const READERS: usize = 3;
@@ -27,6 +33,8 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
+    /// Wakes the thread that indexes new messages for search (store/fulltext.rs).
+    indexer: SyncSender<()>,
 }
 
 impl Store {
@@ -49,6 +57,8 @@ impl Store {
         configure(&writer)?;
         migrations::run(&mut writer)
             .map_err(|e| Error::new(ErrorKind::Storage, format!("{e:#}")))?;
+        // Messages cached before threading existed get their threads once.
+        threading::backfill(&mut writer).map_err(storage)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -58,13 +68,28 @@ impl Store {
             configure(&r)?;
             readers.push(Mutex::new(r));
         }
-        Ok(Store {
+        let (indexer, wake) = std::sync::mpsc::sync_channel(1);
+        let store = Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers,
+                indexer,
             }),
-        })
+        };
+        let weak = Arc::downgrade(&store.inner);
+        std::thread::Builder::new()
+            .name("tern-search-index".into())
+            .spawn(move || fulltext::run(weak, wake))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Storage,
+                    format!("Cannot start the search indexer: {e}"),
+                )
+            })?;
+        // Whatever a previous run left queued (or migration 3 queued) is indexed now.
+        fulltext::wake(&store.inner.indexer);
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
@@ -86,6 +111,29 @@ impl Store {
         }
         let conn = lock(&self.inner.readers[0])?;
         f(&conn).map_err(storage)
+    }
+
+    /// Indexes every message still queued for search, now (the background indexer does the
+    /// same once inserts pause). For a process about to exit after a sync, and benchmarks.
+    pub fn catch_up_search_index(&self) -> Result<()> {
+        while self.write(|c| fulltext::index_queued(c, 5000))? > 0 {}
+        Ok(())
+    }
+
+    /// Indexes the search queue if it is short, so just-arrived mail is found; a long one
+    /// (a first sync) is left to the background indexer.
+    pub(crate) fn catch_up_search_index_if_short(&self) -> Result<()> {
+        let long = self.read(|c| fulltext::backlog_over(c, fulltext::SEARCH_CATCH_UP))?;
+        if !long {
+            self.write(|c| fulltext::index_queued(c, fulltext::SEARCH_CATCH_UP))?;
+        }
+        Ok(())
+    }
+
+    /// Empties the full-text index and builds it again from the cached messages and bodies
+    /// (repair and measurement; sync keeps it current by itself). One transaction.
+    pub fn rebuild_search_index(&self) -> Result<()> {
+        self.write(fulltext::rebuild)
     }
 
     /// Runs a blocking cache job off the async runtime.
@@ -110,6 +158,10 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA cache_size = -32000;",
     )?;
     Ok(())
+}
+
+fn lock_writer(inner: &Inner) -> MutexGuard<'_, Connection> {
+    inner.writer.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn lock(m: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {
