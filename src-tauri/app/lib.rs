@@ -6,7 +6,7 @@ mod forward;
 mod notify;
 mod state;
 
-use commands::{accounts, mail, ui};
+use commands::{accounts, find, mail, ui};
 use state::{AppState, KEYRING_SERVICE};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -90,6 +90,13 @@ pub fn run() {
             mail::link_open,
             mail::sync_now,
             mail::status,
+            find::search,
+            find::search_count,
+            find::search_server,
+            find::threads_list,
+            find::threads_count,
+            find::thread_messages,
+            find::flags_set,
             ui::ui_state_get,
             ui::ui_state_set,
             ui::viewing,

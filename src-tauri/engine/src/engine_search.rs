@@ -146,6 +146,15 @@ impl Engine {
         self.store().threads(&folders, offset, limit)
     }
 
+    /// How many conversations have mail in `folder` (every account's INBOX when `None`).
+    pub fn thread_count(&self, folder: Option<FolderId>) -> Result<u32> {
+        let folders = match folder {
+            Some(f) => vec![f],
+            None => self.inbox_folders()?,
+        };
+        self.store().thread_count(&folders)
+    }
+
     /// A conversation's messages in every folder, oldest first.
     pub fn thread_messages(&self, thread: ThreadId) -> Result<Vec<MessageSummary>> {
         self.store().thread_messages(thread)

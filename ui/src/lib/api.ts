@@ -80,6 +80,42 @@ export interface MessageSummary {
   size: number;
   snippet: string;
   has_attachments: boolean;
+  /** The conversation this message belongs to (see ThreadSummary). */
+  thread_id: number;
+}
+
+/**
+ * Match markers inside highlighted search text: STX before a match, ETX after it. The engine
+ * drops these characters from indexed text, so every marker is one it put there. Render the
+ * pieces as text, never as HTML (see lib/highlight.ts).
+ */
+export const MARK_START = "\u0002";
+export const MARK_END = "\u0003";
+
+/** A message matching a search: "local" from the index, "server" found only by IMAP SEARCH. */
+export interface SearchHit {
+  message: MessageSummary;
+  highlighted_subject: string;
+  highlighted_snippet: string;
+  source: "local" | "server";
+}
+
+/** A conversation across every folder it has mail in. */
+export interface ThreadSummary {
+  id: number;
+  /** Subject of the oldest message. */
+  subject: string;
+  /** Distinct senders, oldest first. */
+  senders: Address[];
+  count: number;
+  unread: number;
+  starred: boolean;
+  has_attachments: boolean;
+  /** Unix seconds of the newest message. */
+  latest_date: number;
+  /** Id of the newest message. */
+  newest: number;
+  snippet: string;
 }
 
 export interface Attachment {
@@ -160,6 +196,8 @@ export interface AccountStatus {
 export interface UiState {
   folder_id: number | null;
   message_id: number | null;
+  /** The list shows conversations. */
+  threaded?: boolean;
   /** "folders" pane width etc. may be added later; unknown keys are kept. */
 }
 
@@ -194,6 +232,23 @@ export const api = {
   openAttachment: (messageId: number, index: number) => invoke<void>("attachment_open", { messageId, index }),
   /** Opens http(s) and mailto links in the system browser; other schemes are refused. */
   openLink: (url: string) => invoke<void>("link_open", { url }),
+  /** Local search (the cache's full-text index): `everywhere` or only the shown folder. */
+  search: (query: string, folder: FolderKey, everywhere: boolean, offset: number, limit: number) =>
+    invoke<SearchHit[]>("search", { query, folderId: folder, everywhere, offset, limit }),
+  searchCount: (query: string, folder: FolderKey, everywhere: boolean) =>
+    invoke<number>("search_count", { query, folderId: folder, everywhere }),
+  /** Asks the servers (IMAP SEARCH); resolves to the hits the local search did not have. */
+  searchServer: (query: string, folder: FolderKey, everywhere: boolean) =>
+    invoke<SearchHit[]>("search_server", { query, folderId: folder, everywhere }),
+  /** A page of conversations with mail in the folder (or every INBOX), newest activity first. */
+  threads: (folder: FolderKey, offset: number, limit: number) =>
+    invoke<ThreadSummary[]>("threads_list", { folderId: folder, offset, limit }),
+  threadCount: (folder: FolderKey) => invoke<number>("threads_count", { folderId: folder }),
+  /** A conversation's messages in every folder, oldest first. */
+  threadMessages: (threadId: number) => invoke<MessageSummary[]>("thread_messages", { threadId }),
+  /** Adds/removes flag bits on messages and on every message of whole conversations. */
+  setFlags: (ids: number[], threadIds: number[], add: number, remove: number) =>
+    invoke<void>("flags_set", { ids, threadIds, add, remove }),
   syncNow: (account: number | null) => invoke<void>("sync_now", { accountId: account }),
   status: () => invoke<AccountStatus[]>("status"),
   uiState: () => invoke<UiState>("ui_state_get"),

@@ -6,6 +6,8 @@ import type { EngineEvent, FolderKey, UiError } from "./api";
 export interface EventPlan {
   /** Re-query the shown list's count and visible pages. */
   refreshList: boolean;
+  /** Some mail changed, in any folder (conversations and search results span folders). */
+  messagesTouched: boolean;
   /** Re-query the folder list. */
   reloadFolders: boolean;
   /** The engine lost track of what it told us: re-query everything. */
@@ -29,6 +31,7 @@ export function planEvents(
 ): EventPlan {
   const plan: EventPlan = {
     refreshList: false,
+    messagesTouched: false,
     reloadFolders: false,
     resyncAll: false,
     counts: [],
@@ -43,9 +46,11 @@ export function planEvents(
     switch (e.type) {
       case "messages-added":
       case "messages-changed":
+        plan.messagesTouched = true;
         if (concerns(e.folder)) plan.refreshList = true;
         break;
       case "messages-removed":
+        plan.messagesTouched = true;
         if (concerns(e.folder)) plan.refreshList = true;
         plan.removed.push(...e.ids);
         break;
@@ -68,6 +73,7 @@ export function planEvents(
       case "resync-all":
         plan.resyncAll = true;
         plan.refreshList = true;
+        plan.messagesTouched = true;
         plan.reloadFolders = true;
         break;
       case "new-mail":

@@ -33,6 +33,16 @@ describe("mapKey", () => {
     expect(action("Enter", { ...list, interactive: true })).toBeNull();
   });
 
+  it("searches with /, stars with s, marks read and unread with Shift I / Shift U", () => {
+    expect(action("/")).toBe("search");
+    expect(action("s")).toBe("star");
+    expect(action("I", list, { shiftKey: true })).toBe("markRead");
+    expect(action("U", list, { shiftKey: true })).toBe("markUnread");
+    // Typed into the search box, they are text.
+    expect(action("/", { ...list, editable: true })).toBeNull();
+    expect(action("s", { ...list, editable: true })).toBeNull();
+  });
+
   it("goes back with u and Escape", () => {
     expect(action("u")).toBe("back");
     expect(action("Escape")).toBe("back");

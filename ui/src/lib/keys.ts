@@ -10,6 +10,10 @@ export type Action =
   | "previousFolder"
   | "nextFolder"
   | "help"
+  | "search"
+  | "star"
+  | "markRead"
+  | "markUnread"
   | "sync";
 
 export interface KeyPress {
@@ -47,6 +51,10 @@ export const SHORTCUTS: readonly { keys: string[]; action: Action; description: 
   { keys: ["g i"], action: "unified", description: "Go to the unified inbox" },
   { keys: ["["], action: "previousFolder", description: "Previous folder" },
   { keys: ["]"], action: "nextFolder", description: "Next folder" },
+  { keys: ["/"], action: "search", description: "Search" },
+  { keys: ["s"], action: "star", description: "Star or unstar (the whole conversation)" },
+  { keys: ["Shift I"], action: "markRead", description: "Mark read" },
+  { keys: ["Shift U"], action: "markUnread", description: "Mark unread" },
   { keys: ["Ctrl R", "F5"], action: "sync", description: "Check for new mail now" },
   { keys: ["?"], action: "help", description: "Show or hide this list" },
 ];
@@ -95,6 +103,14 @@ export function mapKey(press: KeyPress, target: KeyTarget, pendingG: number | nu
       return { action: "nextFolder", pendingG: null };
     case "?":
       return { action: "help", pendingG: null };
+    case "/":
+      return { action: "search", pendingG: null };
+    case "s":
+      return { action: "star", pendingG: null };
+    case "I":
+      return { action: "markRead", pendingG: null };
+    case "U":
+      return { action: "markUnread", pendingG: null };
     default:
       return none;
   }

@@ -8,6 +8,11 @@ const engine = vi.hoisted(() => ({
   delayMs: 0,
   messageCount: vi.fn(),
   messages: vi.fn(),
+  searchCount: vi.fn(),
+  search: vi.fn(),
+  searchServer: vi.fn(),
+  threadCount: vi.fn(),
+  threads: vi.fn(),
 }));
 
 vi.mock("./api", async (importOriginal) => {
@@ -28,14 +33,80 @@ vi.mock("./api", async (importOriginal) => {
         size: 0,
         snippet: "",
         has_attachments: false,
+        thread_id: i + 1,
       });
     }
     return later(rows);
   });
-  return { ...real, api: { ...real.api, messageCount: engine.messageCount, messages: engine.messages } };
+  // Search: 30 local hits for any query, ids 1..30; the server adds ids 901 and 902.
+  const hit = (id: number, source: "local" | "server") => ({
+    message: { ...summary(id), subject: `hit ${id}` },
+    highlighted_subject: `\u0002hit\u0003 ${id}`,
+    highlighted_snippet: "",
+    source,
+  });
+  engine.searchCount.mockImplementation(() => later(30));
+  engine.search.mockImplementation((_q: string, _f: FolderKey, _e: boolean, offset: number, limit: number) => {
+    const out = [];
+    for (let i = offset; i < Math.min(30, offset + limit); i++) out.push(hit(i + 1, "local"));
+    return later(out);
+  });
+  engine.searchServer.mockImplementation(() => later([hit(901, "server"), hit(902, "server")]));
+  engine.threadCount.mockImplementation(() => later(3));
+  engine.threads.mockImplementation(() =>
+    later(
+      [1, 2, 3].map((id) => ({
+        id,
+        subject: `t${id}`,
+        senders: [],
+        count: id,
+        unread: 0,
+        starred: false,
+        has_attachments: false,
+        latest_date: 0,
+        newest: id * 10,
+        snippet: "",
+      })),
+    ),
+  );
+  return {
+    ...real,
+    api: {
+      ...real.api,
+      messageCount: engine.messageCount,
+      messages: engine.messages,
+      searchCount: engine.searchCount,
+      search: engine.search,
+      searchServer: engine.searchServer,
+      threadCount: engine.threadCount,
+      threads: engine.threads,
+    },
+  };
 });
 
+function summary(id: number): MessageSummary {
+  return {
+    id,
+    folder_id: 1,
+    uid: id,
+    flags: 0,
+    subject: "",
+    from: null,
+    date: 0,
+    size: 0,
+    snippet: "",
+    has_attachments: false,
+    thread_id: id,
+  };
+}
+
 const { messageList } = await import("./messageList.svelte");
+
+/** The message at a row of a message list. */
+const msg = (i: number) => {
+  const r = messageList.row(i);
+  return r?.kind === "message" ? r.message : undefined;
+};
 
 const pagesAsked = () => engine.messages.mock.calls.map((c) => c[1] as number);
 
@@ -46,6 +117,9 @@ describe("messageList", () => {
     engine.delayMs = 0;
     engine.messageCount.mockClear();
     engine.messages.mockClear();
+    engine.search.mockClear();
+    messageList.search("");
+    messageList.setThreaded(false);
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -62,13 +136,13 @@ describe("messageList", () => {
     messageList.setWindow(0, 30);
     await vi.runAllTimersAsync();
     expect(pagesAsked()).toEqual([0]);
-    expect(messageList.row(5)?.subject).toBe("m5");
+    expect(msg(5)?.subject).toBe("m5");
 
     messageList.setWindow(190, 215);
     messageList.setWindow(191, 216);
     await vi.runAllTimersAsync();
     expect(pagesAsked()).toEqual([0, 200]);
-    expect(messageList.row(210)?.subject).toBe("m210");
+    expect(msg(210)?.subject).toBe("m210");
   });
 
   it("opens a 100,000-message folder with one count and one page", async () => {
@@ -128,7 +202,7 @@ describe("messageList", () => {
     const id = messageList.row(3)!.id;
     expect(messageList.indexOf(id)).toBe(3);
     messageList.markSeen(id);
-    expect(messageList.row(3)!.flags & 1).toBe(1);
+    expect(msg(3)!.flags & 1).toBe(1);
   });
 
   it("shows an empty folder as ready with no rows", async () => {
@@ -140,5 +214,54 @@ describe("messageList", () => {
     expect(messageList.ready).toBe(true);
     expect(messageList.count).toBe(0);
     expect(engine.messages).not.toHaveBeenCalled();
+  });
+
+  it("searches, then adds what only the server found after the local hits", async () => {
+    messageList.show(7);
+    messageList.search("hit");
+    await vi.runAllTimersAsync();
+    expect(messageList.mode).toBe("search");
+    expect(messageList.count).toBe(30);
+    messageList.setWindow(0, 40);
+    await vi.runAllTimersAsync();
+    expect(msg(0)?.id).toBe(1);
+    const first = messageList.row(0);
+    expect(first?.kind === "message" && first.hit?.highlighted_subject).toBe("\u0002hit\u0003 1");
+
+    const asked = messageList.searchServer();
+    await vi.runAllTimersAsync();
+    await asked;
+    await vi.runAllTimersAsync();
+    expect(messageList.server).toBe("done");
+    expect(messageList.serverAdded).toBe(2);
+    expect(messageList.count).toBe(32);
+    const last = messageList.row(31);
+    expect(last?.kind === "message" && last.hit?.source).toBe("server");
+    expect(msg(30)?.id).toBe(901);
+
+    // Clearing the query lists the folder again, without the server's hits.
+    messageList.search("");
+    await vi.runAllTimersAsync();
+    expect(messageList.mode).toBe("messages");
+    expect(messageList.count).toBe(1000);
+    expect(messageList.server).toBe("idle");
+  });
+
+  it("lists conversations when threaded, and a search lists messages", async () => {
+    messageList.show(7);
+    messageList.setThreaded(true);
+    await vi.runAllTimersAsync();
+    messageList.setWindow(0, 10);
+    await vi.runAllTimersAsync();
+    expect(messageList.mode).toBe("threads");
+    expect(messageList.count).toBe(3);
+    const t = messageList.row(1);
+    expect(t?.kind === "thread" && t.thread.subject).toBe("t2");
+    messageList.search("hit");
+    await vi.runAllTimersAsync();
+    expect(messageList.mode).toBe("search");
+    messageList.search("");
+    await vi.runAllTimersAsync();
+    expect(messageList.mode).toBe("threads");
   });
 });

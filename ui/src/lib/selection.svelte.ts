@@ -2,6 +2,7 @@
 // loading and error states. Opening marks the row read locally at once.
 
 import { api, asUiError, type FolderKey, type MessageView, type UiError } from "./api";
+import { conversation } from "./conversation.svelte";
 import { messageList } from "./messageList.svelte";
 
 class Selection {
@@ -74,6 +75,7 @@ class Selection {
    */
   async open(id: number, options: { quiet?: boolean } = {}): Promise<MessageView | null> {
     const token = ++this.openToken;
+    conversation.close();
     this.openId = id;
     this.view = null;
     this.error = null;
@@ -108,7 +110,14 @@ class Selection {
     }
   }
 
+  /** Opens a conversation in the reader instead of a single message. */
+  openThread(threadId: number): void {
+    this.close();
+    void conversation.open(threadId);
+  }
+
   close(): void {
+    conversation.close();
     this.openToken++;
     this.openId = null;
     this.view = null;

@@ -4,8 +4,9 @@
 
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { accounts } from "./accounts.svelte";
-import { api, asUiError, type Account, type EngineEvent, type FolderKey, type UiError, type UiState } from "./api";
+import { api, asUiError, Flags, type Account, type EngineEvent, type FolderKey, type UiError, type UiState } from "./api";
 import { coalesce } from "./coalesce";
+import { conversation } from "./conversation.svelte";
 import { planEvents } from "./eventPlan";
 import { folders } from "./folders.svelte";
 import { messageList } from "./messageList.svelte";
@@ -47,12 +48,13 @@ class Session {
       }
       await Promise.all([folders.load(), status.load()]);
       this.saved = await api.uiState().catch(() => this.saved);
+      messageList.setThreaded(this.saved.threaded === true);
       const folder = this.saved.folder_id;
       selection.showFolder(folder !== null && folders.byId.has(folder) ? folder : null);
       this.tellViewing();
       const message = this.saved.message_id;
       this.phase = "ready";
-      if (message !== null) {
+      if (message !== null && !messageList.threaded) {
         selection.revealId = message;
         selection.setCursor(-1, message);
         await selection.open(message, { quiet: true });
@@ -81,6 +83,67 @@ class Session {
   open(id: number): void {
     this.readerOpen = true;
     void selection.open(id);
+    this.persist();
+  }
+
+  /** Opens the list row with this id: a conversation, or a message. */
+  openRow(id: number): void {
+    const index = messageList.indexOf(id);
+    const row = index >= 0 ? messageList.row(index) : undefined;
+    if (row?.kind === "thread") {
+      this.readerOpen = true;
+      selection.openThread(row.thread.id);
+      this.persist();
+    } else {
+      this.open(id);
+    }
+  }
+
+  /**
+   * Stars/unstars or marks read/unread what the cursor is on (a whole conversation in the
+   * conversation list), else the open message or conversation. The cache changes at once; the
+   * list follows from the engine's event.
+   */
+  async flag(action: "star" | "markRead" | "markUnread"): Promise<void> {
+    const index = selection.cursorPosition();
+    const row = index >= 0 ? messageList.row(index) : undefined;
+    let ids: number[] = [];
+    let threads: number[] = [];
+    let starred = false;
+    if (row?.kind === "thread") {
+      threads = [row.thread.id];
+      starred = row.thread.starred;
+    } else if (row?.kind === "message") {
+      ids = [row.message.id];
+      starred = (row.message.flags & Flags.Flagged) !== 0;
+    } else if (conversation.id !== null) {
+      threads = [conversation.id];
+      starred = conversation.messages.some((m) => m.flags & Flags.Flagged);
+    } else if (selection.view) {
+      ids = [selection.view.summary.id];
+      starred = (selection.view.summary.flags & Flags.Flagged) !== 0;
+    } else {
+      return;
+    }
+    const [add, remove] =
+      action === "star"
+        ? starred
+          ? [0, Flags.Flagged]
+          : [Flags.Flagged, 0]
+        : action === "markRead"
+          ? [Flags.Seen, 0]
+          : [0, Flags.Seen];
+    try {
+      await api.setFlags(ids, threads, add, remove);
+    } catch (e) {
+      messageList.error = asUiError(e);
+    }
+  }
+
+  /** Lists conversations or single messages, and remembers the choice. */
+  setThreaded(on: boolean): void {
+    selection.setCursor(-1, null);
+    messageList.setThreaded(on);
     this.persist();
   }
 
@@ -141,7 +204,9 @@ class Session {
       void status.load().catch(() => {});
     }
     if (plan.reloadFolders) this.reloadFolders.request();
-    if (plan.refreshList) messageList.refresh();
+    // Conversations and search results span folders: any change to mail may change them.
+    if (plan.refreshList || (plan.messagesTouched && messageList.mode !== "messages")) messageList.refresh();
+    if (plan.messagesTouched) void conversation.reload();
   }
 
   /** Remembers the folder and message, a moment after they change. */
@@ -150,7 +215,12 @@ class Session {
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
       // Unknown keys the shell added are kept as they came.
-      this.saved = { ...this.saved, folder_id: selection.folder, message_id: selection.openId };
+      this.saved = {
+        ...this.saved,
+        folder_id: selection.folder,
+        message_id: selection.openId,
+        threaded: messageList.threaded,
+      };
       api.saveUiState(this.saved).catch(() => {});
     }, 300);
   }

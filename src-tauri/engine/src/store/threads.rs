@@ -48,6 +48,27 @@ impl Store {
         Ok(out)
     }
 
+    /// How many conversations have mail in any of `folders`.
+    pub fn thread_count(&self, folders: &[FolderId]) -> Result<u32> {
+        if folders.is_empty() {
+            return Ok(0);
+        }
+        let list = folders
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        self.read(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT count(DISTINCT thread_id) FROM messages WHERE folder_id IN ({list})"
+                ),
+                [],
+                |r| r.get(0),
+            )
+        })
+    }
+
     /// The messages of a conversation in every folder, oldest first.
     pub fn thread_messages(&self, thread: ThreadId) -> Result<Vec<MessageSummary>> {
         self.read(|c| {

@@ -162,6 +162,9 @@ fn threads_span_folders_and_summarize() {
     // Paging.
     assert_eq!(f.store.threads(&[f.inbox], 1, 10).unwrap().len(), 1);
     assert!(f.store.threads(&[], 0, 10).unwrap().is_empty());
+    assert_eq!(f.store.thread_count(&[f.inbox]).unwrap(), 2);
+    assert_eq!(f.store.thread_count(&[f.sent]).unwrap(), 1);
+    assert_eq!(f.store.thread_count(&[]).unwrap(), 0);
 }
 
 #[test]
