@@ -69,8 +69,10 @@ pub async fn sync(engine: &Engine, key: Option<&str>, out: &Out) -> Result<()> {
         }
     }
     progress.abort();
-    // New mail is indexed for search in the background once inserts pause; this process is
-    // about to exit, so finish that here and `tern search` finds everything.
+    // New mail is threaded (when it came in bulk) and indexed for search in the background
+    // once inserts pause; this process is about to exit, so finish that here and `tern list
+    // --threads` and `tern search` see everything.
+    engine.store().catch_up_threads()?;
     engine.store().catch_up_search_index()?;
     if out.json {
         out.emit(&reports, String::new);

@@ -39,9 +39,22 @@ impl Engine {
         opts: EngineOptions,
     ) -> Result<Engine> {
         let store = Store::open(&data_dir.join(CACHE_FILE))?;
+        let events = EventSender::new();
+        // Bulk inserts get their threads after the insert (store/threading.rs): their
+        // thread ids changed, so views of them re-query.
+        let sender = events.clone();
+        store.on_threaded(move |batches| {
+            for b in batches {
+                sender.send(Event::MessagesChanged {
+                    account: b.account,
+                    folder: b.folder,
+                    ids: b.ids.clone(),
+                });
+            }
+        });
         Ok(Engine {
             store,
-            events: EventSender::new(),
+            events,
             creds,
             opts,
             workers: Mutex::new(HashMap::new()),

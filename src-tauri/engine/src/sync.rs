@@ -77,6 +77,9 @@ impl Syncer<'_> {
     /// LIST. Folders that LIST then reveals are synced after.
     pub async fn sync_all(&mut self) -> Result<SyncReport> {
         let start = Instant::now();
+        // Threading bulk inserts and indexing them for search wait until this sync is done
+        // (store/background.rs).
+        let _pause = self.store.pause_background();
         let mut report = SyncReport::default();
         let known = self.store.folders(self.account)?;
         for f in known.iter().filter(|f| f.selectable) {
@@ -287,6 +290,9 @@ impl Syncer<'_> {
         chunks.extend(seqset::newest_first_chunks(first, self.opts.chunk));
         chunks.retain(|c| !c.is_empty());
 
+        // The store's background work waits until this folder's new mail is in, also when
+        // the folder is synced alone (new mail seen by IDLE).
+        let _pause = self.store.pause_background();
         // A writer task commits each chunk and announces it as soon as it is committed, while
         // this loop already fetches the next one.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<crate::message::Header>>(2);

@@ -38,20 +38,26 @@ const REFWD: &[&str] = &["re", "fwd", "fw", "aw", "sv", "wg", "antw", "vs"];
 /// The base subject of RFC 5256 §2.1 in a form for comparing (lower case, single spaces),
 /// and whether reply or forward markers were removed to reach it.
 pub fn base_subject(subject: &str) -> (String, bool) {
-    // §2.1 (1): collapse runs of whitespace to one space.
-    let mut s = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    // §2.1 (1): collapse runs of whitespace to one space. Every later step only cuts from
+    // the ends, so it works on slices of this one string.
+    let mut collapsed = String::with_capacity(subject.len());
+    for word in subject.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    let mut s = collapsed.as_str();
     let mut reply = false;
     loop {
         let before = s.len();
         // (2): remove trailers: "(fwd)" and whitespace.
         loop {
-            let t = s.trim_end();
-            let lower = t.to_ascii_lowercase();
-            if lower.ends_with("(fwd)") {
-                s = t[..t.len() - 5].to_string();
+            s = s.trim_end();
+            if ends_with_ignore_case(s, "(fwd)") {
+                s = &s[..s.len() - 5];
                 reply = true;
             } else {
-                s = t.to_string();
                 break;
             }
         }
@@ -59,14 +65,14 @@ pub fn base_subject(subject: &str) -> (String, bool) {
         // until nothing changes.
         loop {
             let start = s.len();
-            s = s.trim_start().to_string();
-            if let Some(rest) = strip_refwd(&s) {
-                s = rest.to_string();
+            s = s.trim_start();
+            if let Some(rest) = strip_refwd(s) {
+                s = rest;
                 reply = true;
-            } else if let Some(rest) = strip_blob(&s) {
+            } else if let Some(rest) = strip_blob(s) {
                 // A blob is removed only if something remains after it (§2.1 (4)).
                 if !rest.trim().is_empty() {
-                    s = rest.to_string();
+                    s = rest;
                 }
             }
             if s.len() == start {
@@ -74,9 +80,8 @@ pub fn base_subject(subject: &str) -> (String, bool) {
             }
         }
         // (6): "[fwd: subject]" wraps a forwarded subject.
-        let lower = s.to_ascii_lowercase();
-        if lower.starts_with("[fwd:") && s.ends_with(']') {
-            s = s[5..s.len() - 1].to_string();
+        if starts_with_ignore_case(s, "[fwd:") && s.ends_with(']') {
+            s = &s[5..s.len() - 1];
             reply = true;
         }
         if s.len() == before {
@@ -84,6 +89,17 @@ pub fn base_subject(subject: &str) -> (String, bool) {
         }
     }
     (s.trim().to_lowercase(), reply)
+}
+
+/// Whether `s` starts with the ASCII `prefix`, ignoring ASCII case.
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Whether `s` ends with the ASCII `suffix`, ignoring ASCII case.
+fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// `subj-blob = "[" *BLOBCHAR "]" *WSP`: what follows a leading blob, if there is one.
@@ -104,8 +120,7 @@ fn strip_refwd(s: &str) -> Option<&str> {
     while let Some(r) = strip_blob(rest) {
         rest = r;
     }
-    let lower = rest.to_ascii_lowercase();
-    let word = REFWD.iter().find(|w| lower.starts_with(*w))?;
+    let word = REFWD.iter().find(|w| starts_with_ignore_case(rest, w))?;
     let mut r = rest[word.len()..].trim_start();
     if let Some(after) = strip_blob(r) {
         r = after;

@@ -1,9 +1,12 @@
 //! Conversations against a real Dovecot: replies, the user's replies in Sent, broken and
 //! partial References chains, the subject fallback (and its limit: the same subject without
-//! references is not a conversation), and a reply synced before its parent.
+//! references is not a conversation), a reply synced before its parent, and a first sync
+//! whose bulk chunks are threaded after they are inserted.
 
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 use tern_engine::message::MessageSummary;
-use tern_engine::{Engine, ThreadSummary};
+use tern_engine::{Engine, Event, ThreadSummary};
 use tern_testsupport::{fast_options, profile, Testbed};
 
 /// An RFC 5322 message with the given threading headers (empty ones are left out).
@@ -250,4 +253,81 @@ async fn a_reply_synced_before_its_parent() {
         list[0].subject, "Offsite",
         "the subject of the oldest message"
     );
+}
+
+/// Checks every message of `folder` is threaded with each message it names (References,
+/// In-Reply-To) that the folder holds: the part of threading that does not depend on the
+/// order messages arrive in. Returns how many such links there are.
+fn check_links(engine: &Engine, folder: i64) -> usize {
+    let all = engine.messages(folder, 0, 100_000).unwrap();
+    let mut thread_of_id = std::collections::HashMap::new();
+    for m in &all {
+        assert!(m.thread_id > 0, "not threaded: {m:?}");
+        let d = engine.store().message(m.id).unwrap();
+        thread_of_id.insert(d.message_id.clone(), m.thread_id);
+    }
+    let mut links = 0;
+    for m in &all {
+        let d = engine.store().message(m.id).unwrap();
+        for named in d.references.iter().chain([&d.in_reply_to]) {
+            if let Some(t) = thread_of_id.get(named).filter(|_| !named.is_empty()) {
+                assert_eq!(*t, m.thread_id, "{} names {named}", d.message_id);
+                links += 1;
+            }
+        }
+    }
+    links
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_first_sync_is_threaded_after_it_and_announced() {
+    let tb = Testbed::start();
+    tb.seed("alice", "INBOX", 3000);
+
+    // Small chunks: each is threaded as it is inserted.
+    let dir = profile();
+    let mut small_opts = fast_options();
+    small_opts.sync.first_chunk = 100;
+    small_opts.sync.chunk = 400;
+    let small = Engine::open(dir.path(), tb.credentials(), small_opts).unwrap();
+    let id = small.add_account(&tb.account("alice")).unwrap();
+    small.sync(id).await.unwrap();
+    let inbox = small.store().find_folder(id, "INBOX").unwrap().id;
+    let links = check_links(&small, inbox);
+    assert!(links > 300, "the corpus has threads ({links} links)");
+
+    // The default chunks: after the newest 500, the messages wait to be threaded by the
+    // background thread once the sync is done, which announces them as changed.
+    let dir = profile();
+    let mut bulk_opts = fast_options();
+    bulk_opts.sync.prefetch_newest = 0; // no bodies: their events would count as changes
+    let bulk = Engine::open(dir.path(), tb.credentials(), bulk_opts).unwrap();
+    let mut events = bulk.events();
+    let id = bulk.add_account(&tb.account("alice")).unwrap();
+    bulk.sync(id).await.unwrap();
+    let inbox = bulk.store().find_folder(id, "INBOX").unwrap().id;
+    let mut changed = BTreeSet::new();
+    let start = Instant::now();
+    while changed.len() < 2500 {
+        let left = Duration::from_secs(30).saturating_sub(start.elapsed());
+        match tokio::time::timeout(left, events.recv()).await {
+            Ok(Some(Event::MessagesChanged { folder, ids, .. })) if folder == inbox => {
+                changed.extend(ids)
+            }
+            Ok(Some(_)) => {}
+            other => panic!(
+                "threads not announced ({} so far): {other:?}",
+                changed.len()
+            ),
+        }
+    }
+    assert_eq!(changed.len(), 2500, "the 2500 older ones, each once");
+    assert_eq!(check_links(&bulk, inbox), links);
+    // The subject fallback depends on the order messages arrive in, so the counts may
+    // differ a little between the two chunkings; the links above may not.
+    let (b, s) = (
+        bulk.thread_count(Some(inbox)).unwrap(),
+        small.thread_count(Some(inbox)).unwrap(),
+    );
+    assert!(b.abs_diff(s) * 100 < s, "{b} conversations vs {s}");
 }

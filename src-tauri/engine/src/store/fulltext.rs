@@ -1,7 +1,7 @@
 //! Keeping the full-text index current without slowing sync. A header batch only queues its
-//! new messages (`search_pending`, in the batch's transaction); a thread the store owns
-//! indexes the queue in slices once inserts pause, and a search first indexes a small queue
-//! itself so new mail is findable at once. Bodies update rows already indexed in their own
+//! new messages (`search_pending`, in the batch's transaction); the store's background
+//! thread indexes the queue in slices once inserts pause (store/background.rs), and a search
+//! first indexes a small queue itself so new mail is findable at once. Bodies update rows already indexed in their own
 //! batch (a queued message picks its body up when indexed). Deletes and header changes use
 //! triggers (migration 3).
 //!
@@ -10,20 +10,14 @@
 //! statement per batch doubled the time of a header batch, which is what a first sync of a
 //! large mailbox waits on.
 
-use super::Inner;
 use crate::message::MessageId;
 use rusqlite::Connection;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError};
-use std::sync::Weak;
-use std::time::Duration;
 
 const COLUMNS: &str = "rowid, sender, recipients, cc, subject, body, attachments";
 const SOURCE: &str = "id, sender, recipients, cc, subject, body, attachments";
 
 /// Messages indexed per transaction by the background thread.
-const SLICE: usize = 2000;
-/// How long inserts must pause before the background thread takes the writer.
-const QUIET: Duration = Duration::from_millis(250);
+pub(super) const SLICE: usize = 2000;
 /// A search indexes the queue itself when it is at most this long (tens of milliseconds).
 pub(super) const SEARCH_CATCH_UP: usize = 2000;
 
@@ -102,48 +96,4 @@ pub(super) fn rebuild(c: &mut Connection) -> rusqlite::Result<()> {
          INSERT INTO search_index (search_index) VALUES ('optimize');"
     ))?;
     tx.commit()
-}
-
-/// The background indexer: waits for a wake, then for inserts to pause, then indexes the
-/// queue slice by slice, going back to waiting when new inserts arrive. It ends when the
-/// store is dropped (the wake channel closes).
-pub(super) fn run(store: Weak<Inner>, wake: Receiver<()>) {
-    while wake.recv().is_ok() {
-        'quiet: loop {
-            // Sync is inserting while wakes keep coming; it has the writer to itself.
-            loop {
-                match wake.recv_timeout(QUIET) {
-                    Ok(()) => {}
-                    Err(RecvTimeoutError::Timeout) => break,
-                    Err(RecvTimeoutError::Disconnected) => return,
-                }
-            }
-            loop {
-                let Some(inner) = store.upgrade() else { return };
-                let done = {
-                    let mut conn = super::lock_writer(&inner);
-                    index_queued(&mut conn, SLICE)
-                };
-                drop(inner);
-                match done {
-                    Ok(n) if n == SLICE => {}
-                    Ok(_) => break 'quiet,
-                    Err(e) => {
-                        tracing::warn!("indexing mail for search failed: {e}");
-                        break 'quiet;
-                    }
-                }
-                match wake.try_recv() {
-                    Ok(()) => continue 'quiet,
-                    Err(TryRecvError::Empty) => {}
-                    Err(TryRecvError::Disconnected) => return,
-                }
-            }
-        }
-    }
-}
-
-/// Wakes the background indexer; a pending wake already covers this one.
-pub(super) fn wake(tx: &SyncSender<()>) {
-    let _ = tx.try_send(());
 }

@@ -1,12 +1,11 @@
 //! Messages in the cache: batch inserts and flag updates from sync, and the queries the
 //! list and reader need. Every sync batch is one transaction over prepared statements; the
-//! same transaction threads the new messages and queues them (or indexes their bodies) for
-//! search.
+//! same transaction threads the new messages (a small batch; a bulk one is threaded later)
+//! and queues them (or indexes their bodies) for search.
 
 use super::folders::refresh_counts;
-use super::fulltext;
-use super::threading::{Links, Threader};
-use super::Store;
+use super::threading::{self, Links, Threader};
+use super::{background, fulltext, Store};
 use crate::error::{Error, ErrorKind, Result};
 use crate::folder::FolderId;
 use crate::message::{
@@ -31,8 +30,9 @@ pub(super) fn summary_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
     let from_email: String = r.get(6)?;
     let internal: i64 = r.get(7)?;
     let date: i64 = r.get(8)?;
+    let id: MessageId = r.get(0)?;
     Ok(MessageSummary {
-        id: r.get(0)?,
+        id,
         folder_id: r.get(1)?,
         uid: r.get(2)?,
         flags: r.get(3)?,
@@ -46,7 +46,11 @@ pub(super) fn summary_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
         size: r.get(9)?,
         snippet: r.get(10)?,
         has_attachments: r.get(11)?,
-        thread_id: r.get(12)?,
+        // Not threaded yet (a bulk insert, threaded moments later): its own conversation.
+        thread_id: match r.get(12)? {
+            0 => -id,
+            t => t,
+        },
     })
 }
 
@@ -73,20 +77,30 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
                 )?;
                 // UIDs already cached are skipped before threading, so a replayed batch
-                // links nothing twice.
-                let uids: Vec<u32> = headers.iter().map(|h| h.uid).collect();
+                // links nothing twice. One range scan: sync sends UIDs the cache lacks, so
+                // it normally finds nothing.
+                let lo = headers.iter().map(|h| h.uid).min().unwrap_or(1);
+                let hi = headers.iter().map(|h| h.uid).max().unwrap_or(0);
                 let cached: HashSet<u32> = tx
                     .prepare_cached(
-                        "SELECT uid FROM messages WHERE folder_id = ?1
-                         AND uid IN (SELECT value FROM json_each(?2))",
+                        "SELECT uid FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3",
                     )?
-                    .query_map(params![folder, json(&uids)], |r| r.get(0))?
+                    .query_map(params![folder, lo, hi], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?;
                 let fresh: Vec<&Header> = headers.iter().filter(|h| !cached.contains(&h.uid)).collect();
-                let links: Vec<Links<'_>> = fresh.iter().map(|h| Links::of(h)).collect();
+                // A bulk batch waits with thread 0 for the background thread (threading.rs).
+                let inline = fresh.len() <= threading::INLINE_MAX && !threading::waiting(&tx)?;
+                let links: Vec<Links<'_>> = if inline {
+                    fresh.iter().map(|h| Links::of(h)).collect()
+                } else {
+                    Vec::new()
+                };
                 let mut threader = Threader::new(&tx, &links)?;
-                for (h, l) in fresh.iter().zip(&links) {
-                    let thread = threader.assign(l)?;
+                for (i, h) in fresh.iter().enumerate() {
+                    let thread = match links.get(i) {
+                        Some(l) => threader.assign(l)?,
+                        None => 0,
+                    };
                     let from = h.from.first().cloned().unwrap_or_default();
                     let n = ins.execute(params![
                         folder,
@@ -127,7 +141,7 @@ impl Store {
             Ok(out)
         })?;
         if !out.ids.is_empty() {
-            fulltext::wake(&self.inner.indexer);
+            background::wake(&self.inner.background);
         }
         Ok(out)
     }

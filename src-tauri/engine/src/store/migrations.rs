@@ -87,8 +87,8 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 3: the full-text index and conversation threads. New messages are queued by the insert
     // path and indexed off it, new bodies indexed per batch (store/fulltext.rs); changes and
-    // deletes by the triggers below. Threads are assigned by the insert path
-    // (store/threads.rs).
+    // deletes by the triggers below. Threads are assigned by the insert path for small
+    // batches and off it for bulk ones (store/threading.rs).
     r#"
     CREATE VIRTUAL TABLE search_index USING fts5(
         sender, recipients, cc, subject, body, attachments,
@@ -134,31 +134,45 @@ const MIGRATIONS: &[&str] = &[
         UPDATE search_index SET body = '' WHERE rowid = OLD.message_id;
     END;
 
-    -- Messages waiting to be indexed, the oldest cached ones included: the store's indexer
-    -- works through them without holding up opening the cache.
+    -- Messages waiting to be indexed, the oldest cached ones included: the store's background
+    -- thread works through them without holding up opening the cache.
     CREATE TABLE search_pending (
         message_id INTEGER PRIMARY KEY
     ) STRICT;
     INSERT INTO search_pending (message_id) SELECT id FROM messages;
 
+    -- 0 until the message is threaded: messages cached before now, and bulk inserts, wait
+    -- for the store's background thread (store/threading.rs). The two partial indexes keep
+    -- a waiting message's insert to an append at the end of messages_unthreaded.
     ALTER TABLE messages ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX messages_by_thread ON messages (thread_id, date, internal_date);
+    CREATE INDEX messages_by_thread ON messages (thread_id, date, internal_date)
+        WHERE thread_id <> 0;
+    CREATE INDEX messages_unthreaded ON messages (id) WHERE thread_id = 0;
 
+    -- The highest thread id handed out: ids are never reused.
     CREATE TABLE threads (
         id INTEGER PRIMARY KEY
     ) STRICT;
 
+    -- Keys are 64-bit hashes of a Message-ID or base subject (store/threading.rs). Ids that
+    -- messages refer to, with the thread of the message that did: a message's own id is
+    -- found through messages_by_message_id instead.
     CREATE TABLE thread_links (
-        message_id TEXT PRIMARY KEY,
+        hash INTEGER PRIMARY KEY,
         thread_id INTEGER NOT NULL
-    ) STRICT, WITHOUT ROWID;
-    CREATE INDEX thread_links_by_thread ON thread_links (thread_id);
+    ) STRICT;
 
     CREATE TABLE thread_subjects (
-        subject TEXT PRIMARY KEY,
+        hash INTEGER PRIMARY KEY,
         thread_id INTEGER NOT NULL,
         replies_only INTEGER NOT NULL DEFAULT 0
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
+
+    -- A merged thread -> the one it went into; the two tables above keep the old id.
+    CREATE TABLE thread_merges (
+        id INTEGER PRIMARY KEY,
+        into_id INTEGER NOT NULL
+    ) STRICT;
     "#,
 ];
 

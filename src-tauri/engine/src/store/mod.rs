@@ -2,6 +2,7 @@
 //! Accounts and settings live here too; the message tables may be rebuilt from the server.
 
 mod accounts;
+mod background;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod folders;
@@ -12,12 +13,15 @@ mod pending;
 mod threading;
 mod threads;
 
+pub use background::Pause;
 pub use messages::NewMessages;
 pub use pending::Touched;
+pub use threading::Threaded;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -33,8 +37,26 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
-    /// Wakes the thread that indexes new messages for search (store/fulltext.rs).
-    indexer: SyncSender<()>,
+    /// Wakes the thread that threads bulk inserts and indexes new mail for search
+    /// (store/background.rs).
+    background: SyncSender<()>,
+    /// How many [`Pause`]s are alive.
+    paused: AtomicUsize,
+    /// Told which messages got their threads after being inserted.
+    on_threaded: Mutex<Option<ThreadedListener>>,
+}
+
+type ThreadedListener = Box<dyn Fn(&[Threaded]) + Send + Sync>;
+
+impl Inner {
+    fn announce_threaded(&self, batches: &[Threaded]) {
+        if batches.is_empty() {
+            return;
+        }
+        if let Some(f) = &*self.on_threaded.lock().unwrap_or_else(|p| p.into_inner()) {
+            f(batches);
+        }
+    }
 }
 
 impl Store {
@@ -57,8 +79,6 @@ impl Store {
         configure(&writer)?;
         migrations::run(&mut writer)
             .map_err(|e| Error::new(ErrorKind::Storage, format!("{e:#}")))?;
-        // Messages cached before threading existed get their threads once.
-        threading::backfill(&mut writer).map_err(storage)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -68,27 +88,30 @@ impl Store {
             configure(&r)?;
             readers.push(Mutex::new(r));
         }
-        let (indexer, wake) = std::sync::mpsc::sync_channel(1);
+        let (background, wake) = std::sync::mpsc::sync_channel(1);
         let store = Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers,
-                indexer,
+                background,
+                paused: AtomicUsize::new(0),
+                on_threaded: Mutex::new(None),
             }),
         };
         let weak = Arc::downgrade(&store.inner);
         std::thread::Builder::new()
-            .name("tern-search-index".into())
-            .spawn(move || fulltext::run(weak, wake))
+            .name("tern-store-background".into())
+            .spawn(move || background::run(weak, wake))
             .map_err(|e| {
                 Error::new(
                     ErrorKind::Storage,
-                    format!("Cannot start the search indexer: {e}"),
+                    format!("Cannot start the cache's background thread: {e}"),
                 )
             })?;
-        // Whatever a previous run left queued (or migration 3 queued) is indexed now.
-        fulltext::wake(&store.inner.indexer);
+        // Whatever a previous run left waiting (or migration 3 left: messages cached before
+        // threads and search existed) is threaded and indexed now.
+        background::wake(&store.inner.background);
         Ok(store)
     }
 
@@ -113,7 +136,55 @@ impl Store {
         f(&conn).map_err(storage)
     }
 
-    /// Indexes every message still queued for search, now (the background indexer does the
+    /// Holds off the store's background work (threading bulk inserts, indexing for search)
+    /// until the returned guard is dropped. A sync holds one while it runs.
+    pub fn pause_background(&self) -> Pause {
+        self.inner.paused.fetch_add(1, Ordering::SeqCst);
+        Pause {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Sets what is told, after the commit, which messages got their threads after being
+    /// inserted (bulk inserts are threaded later; see store/threading.rs). Replaces any
+    /// listener set before.
+    pub fn on_threaded(&self, f: impl Fn(&[Threaded]) + Send + Sync + 'static) {
+        *self
+            .inner
+            .on_threaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Box::new(f));
+    }
+
+    /// Threads every message still waiting, now (the background thread does the same once
+    /// inserts pause). For a process about to exit after a sync, tests and benchmarks.
+    pub fn catch_up_threads(&self) -> Result<()> {
+        loop {
+            let done = self.write(|c| threading::thread_waiting(c, 5000))?;
+            if done.is_empty() {
+                return Ok(());
+            }
+            self.inner.announce_threaded(&done);
+        }
+    }
+
+    /// Threads the waiting messages if there are few, so a read of conversations sees new
+    /// mail in its thread; many (a first sync) are left to the background thread.
+    pub(crate) fn catch_up_threads_if_short(&self) -> Result<()> {
+        let (any, long) = self.read(|c| {
+            Ok((
+                threading::waiting(c)?,
+                threading::waiting_over(c, threading::READ_CATCH_UP)?,
+            ))
+        })?;
+        if any && !long {
+            let done = self.write(|c| threading::thread_waiting(c, threading::READ_CATCH_UP))?;
+            self.inner.announce_threaded(&done);
+        }
+        Ok(())
+    }
+
+    /// Indexes every message still queued for search, now (the background thread does the
     /// same once inserts pause). For a process about to exit after a sync, and benchmarks.
     pub fn catch_up_search_index(&self) -> Result<()> {
         while self.write(|c| fulltext::index_queued(c, 5000))? > 0 {}
@@ -121,7 +192,7 @@ impl Store {
     }
 
     /// Indexes the search queue if it is short, so just-arrived mail is found; a long one
-    /// (a first sync) is left to the background indexer.
+    /// (a first sync) is left to the background thread.
     pub(crate) fn catch_up_search_index_if_short(&self) -> Result<()> {
         let long = self.read(|c| fulltext::backlog_over(c, fulltext::SEARCH_CATCH_UP))?;
         if !long {

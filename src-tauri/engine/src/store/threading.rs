@@ -1,64 +1,127 @@
-//! Conversation threads, assigned as messages are inserted. It is RFC 5256's REFERENCES
-//! algorithm (§2.2) made incremental: a thread is a set of messages linked through
-//! Message-ID, In-Reply-To and References, kept as a table from every Message-ID seen (also
-//! of messages not yet, or never, received: the "dummy" containers of step 1) to its thread.
-//! A new message joins the thread of any id it names, merging threads it links; nothing is
-//! rescanned. The subject grouping of step 5 is narrowed: only a message with no references
-//! and a reply subject ("Re: Lunch") joins by subject; two originals with the same subject
-//! stay apart.
+//! Conversation threads. It is RFC 5256's REFERENCES algorithm (§2.2) made incremental: a
+//! thread is a set of messages linked through Message-ID, In-Reply-To and References. A new
+//! message joins the thread of any id it names or is named by, merging threads it links;
+//! nothing is rescanned. The subject grouping of step 5 is narrowed: only a message with no
+//! references and a reply subject ("Re: Lunch") joins by subject; two originals with the
+//! same subject stay apart.
 //!
-//! A batch is threaded in memory: the links and subjects it touches are read with one query
-//! each, and what it adds is written back with one statement each, in the batch's
-//! transaction.
+//! When: a small batch (new mail) is threaded as it is inserted. A bulk batch (a first sync's
+//! chunks) is inserted with thread 0 and threaded later, in insertion order, by the store's
+//! background thread once inserts pause, or by a read of conversations when only a few are
+//! waiting (store/background.rs); until then such a message is a conversation of its own
+//! (store/threads.rs). Threading a first sync's 100,000 messages on the insert path took
+//! about as long as inserting them.
+//!
+//! Where a batch finds the threads of the ids it names:
+//! - a cached message's own Message-ID, through the `messages_by_message_id` index the cache
+//!   already keeps, so a message adds no row of its own;
+//! - an id some message referred to (a parent, received or not: step 1's "dummy"
+//!   containers), in `thread_links`, so a parent arriving after its replies, or moved to
+//!   another folder, finds them.
+//!
+//! The side tables are keyed by a 64-bit hash (FNV-1a) of the id or base subject rather than
+//! the text: an integer key keeps them small and cheap to insert into, where random TEXT keys
+//! rewrote most of a large B-tree at every batch. Two ids would have to collide in 64 bits
+//! to join two conversations by mistake. A merge leaves those tables alone and records a
+//! redirect (`thread_merges`) that every later read follows.
+//!
+//! A batch is threaded in memory: what it needs is read with a few queries, and what it adds
+//! is written back with one statement per table, in the batch's transaction.
 
+use crate::account::AccountId;
+use crate::folder::FolderId;
 use crate::message::{Header, MessageId};
 use crate::thread::{base_subject, ThreadId};
 use rusqlite::{params, Connection};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// The fields threading reads, borrowed from a header or a cached row.
+/// A batch up to this size is threaded as it is inserted, if no message is waiting (so
+/// messages are always threaded in insertion order); a larger one waits.
+pub(super) const INLINE_MAX: usize = 1000;
+/// A read of conversations threads the waiting messages itself when there are at most this
+/// many (a few milliseconds); more (a first sync) are left to the background thread.
+pub(super) const READ_CATCH_UP: usize = 2000;
+
+/// The key the side tables store for a Message-ID or a base subject: FNV-1a, 64 bits. It is
+/// written to disk, so it must never change (std's hashers make no such promise).
+pub(super) fn key(s: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
+}
+
+/// What threading reads of one message, taken from a header or a cached row.
 pub(super) struct Links<'a> {
-    pub message_id: &'a str,
-    pub in_reply_to: &'a str,
-    pub references: Vec<&'a str>,
-    pub subject: &'a str,
+    /// The message's own Message-ID, trimmed; empty when it has none.
+    id: &'a str,
+    /// §2.2 step 1 (A): the references, oldest first; In-Reply-To stands in for missing
+    /// References (and is added when it is not among them). Never the message's own id.
+    parents: Vec<&'a str>,
+    /// The key of the base subject (§2.1), `None` when it is empty.
+    subject: Option<i64>,
+    /// Whether reply or forward markers were removed to reach the base subject.
+    reply: bool,
 }
 
 impl<'a> Links<'a> {
     pub fn of(h: &'a Header) -> Self {
-        Links {
-            message_id: h.message_id.as_str(),
-            in_reply_to: h.in_reply_to.as_str(),
-            references: h.references.iter().map(String::as_str).collect(),
-            subject: h.subject.as_str(),
-        }
+        Self::new(
+            &h.message_id,
+            &h.in_reply_to,
+            h.references.iter().map(String::as_str),
+            &h.subject,
+        )
     }
 
-    /// §2.2 step 1 (A): the references, oldest first; In-Reply-To stands in for missing
-    /// References (and is added when it is not among them). Never the message's own id.
-    fn parents(&self) -> Vec<&'a str> {
-        let own = self.message_id.trim();
-        let mut parents: Vec<&str> = Vec::with_capacity(self.references.len() + 1);
-        for r in self.references.iter().copied().chain([self.in_reply_to]) {
+    pub fn new(
+        message_id: &'a str,
+        in_reply_to: &'a str,
+        references: impl Iterator<Item = &'a str>,
+        subject: &str,
+    ) -> Self {
+        let id = message_id.trim();
+        let mut parents: Vec<&str> = Vec::new();
+        for r in references.chain([in_reply_to]) {
             let r = r.trim();
-            if !r.is_empty() && r != own && !parents.contains(&r) {
+            if !r.is_empty() && r != id && !parents.contains(&r) {
                 parents.push(r);
             }
         }
-        parents
+        let (base, reply) = base_subject(subject);
+        Links {
+            id,
+            parents,
+            subject: (!base.is_empty()).then(|| key(&base)),
+            reply,
+        }
+    }
+
+    /// The ids the message names: its parents, then its own.
+    fn ids(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.parents
+            .iter()
+            .copied()
+            .chain((!self.id.is_empty()).then_some(self.id))
     }
 }
 
 /// Threads one batch of messages inside the caller's transaction.
 pub(super) struct Threader<'c> {
     c: &'c Connection,
-    /// Message-ID -> thread, for every id the batch names that is known.
-    links: HashMap<String, ThreadId>,
-    /// Ids first seen in this batch, written by [`Threader::finish`].
-    new_links: Vec<String>,
-    /// Base subject -> (latest thread, started by a subject-only reply).
-    subjects: HashMap<String, (ThreadId, bool)>,
-    changed_subjects: HashSet<String>,
+    /// Message-ID key -> thread, for every id the batch names that is known.
+    threads: HashMap<i64, ThreadId>,
+    /// Keys of referenced ids in `thread_links`, or to be written there by `finish`.
+    linked: HashSet<i64>,
+    /// Referenced ids first seen in this batch, in order.
+    new_links: Vec<i64>,
+    /// Base subject key -> (latest thread, started by a subject-only reply).
+    subjects: HashMap<i64, (ThreadId, bool)>,
+    changed_subjects: HashSet<i64>,
+    /// Threads merged in this batch: (merged, into).
+    merges: Vec<(ThreadId, ThreadId)>,
     /// The next thread id to hand out; ids are never reused.
     next: ThreadId,
     allocated: bool,
@@ -67,66 +130,126 @@ pub(super) struct Threader<'c> {
 impl<'c> Threader<'c> {
     /// Reads what the batch `messages` will need.
     pub fn new(c: &'c Connection, messages: &[Links<'_>]) -> rusqlite::Result<Self> {
-        let mut ids: Vec<&str> = Vec::new();
-        let mut bases: Vec<String> = Vec::new();
-        for m in messages {
-            ids.extend(m.parents());
-            ids.push(m.message_id.trim());
-            bases.push(base_subject(m.subject).0);
+        let mut t = Threader {
+            c,
+            threads: HashMap::new(),
+            linked: HashSet::new(),
+            new_links: Vec::new(),
+            subjects: HashMap::new(),
+            changed_subjects: HashSet::new(),
+            merges: Vec::new(),
+            next: 0,
+            allocated: false,
+        };
+        if messages.is_empty() {
+            return Ok(t);
         }
-        let mut links = HashMap::new();
-        {
-            let mut s = c.prepare_cached(
-                "SELECT l.message_id, l.thread_id FROM json_each(?1) j
-                 JOIN thread_links l ON l.message_id = j.value",
-            )?;
-            let mut rows = s.query([json(&ids)])?;
-            while let Some(r) = rows.next()? {
-                links.insert(r.get(0)?, r.get(1)?);
-            }
+        // Sorted, so the probes walk each B-tree left to right.
+        let mut ids: Vec<&str> = messages.iter().flat_map(Links::ids).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut keys: Vec<i64> = ids.iter().map(|i| key(i)).collect();
+        keys.sort_unstable();
+        let mut s = c.prepare_cached(
+            "SELECT l.hash, l.thread_id FROM json_each(?1) j JOIN thread_links l ON l.hash = j.value",
+        )?;
+        let mut rows = s.query([json(&keys)])?;
+        while let Some(r) = rows.next()? {
+            let (k, thread): (i64, ThreadId) = (r.get(0)?, r.get(1)?);
+            t.linked.insert(k);
+            t.threads.insert(k, thread);
         }
-        let mut subjects = HashMap::new();
-        {
-            let mut s = c.prepare_cached(
-                "SELECT s.subject, s.thread_id, s.replies_only FROM json_each(?1) j
-                 JOIN thread_subjects s ON s.subject = j.value",
-            )?;
-            let mut rows = s.query([json(&bases)])?;
-            while let Some(r) = rows.next()? {
-                subjects.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
-            }
+        // Cached messages that carry one of the ids (thread 0: not threaded yet, backfill).
+        let mut s = c.prepare_cached(
+            "SELECT m.message_id, m.thread_id FROM json_each(?1) j
+             JOIN messages m ON m.message_id = j.value
+             WHERE m.message_id <> '' AND m.thread_id <> 0",
+        )?;
+        let mut rows = s.query([json(&ids)])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            t.threads.entry(key(&id)).or_insert(r.get(1)?);
         }
-        let next = c
+        let mut bases: Vec<i64> = messages.iter().filter_map(|m| m.subject).collect();
+        bases.sort_unstable();
+        bases.dedup();
+        let mut s = c.prepare_cached(
+            "SELECT s.hash, s.thread_id, s.replies_only FROM json_each(?1) j
+             JOIN thread_subjects s ON s.hash = j.value",
+        )?;
+        let mut rows = s.query([json(&bases)])?;
+        while let Some(r) = rows.next()? {
+            t.subjects.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+        }
+        t.follow_merges()?;
+        t.next = c
             .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM threads")?
             .query_row([], |r| r.get(0))?;
-        Ok(Threader {
-            c,
-            links,
-            new_links: Vec::new(),
-            subjects,
-            changed_subjects: HashSet::new(),
-            next,
-            allocated: false,
-        })
+        Ok(t)
+    }
+
+    /// Replaces the threads read from `thread_links` and `thread_subjects` by the ones they
+    /// were merged into (rows there keep the id they were written with).
+    fn follow_merges(&mut self) -> rusqlite::Result<()> {
+        let any: bool = self
+            .c
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM thread_merges)")?
+            .query_row([], |r| r.get(0))?;
+        if !any {
+            return Ok(());
+        }
+        let mut s = self.c.prepare_cached(
+            "SELECT id, into_id FROM thread_merges WHERE id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let mut seen: HashSet<ThreadId> = HashSet::new();
+        let mut ask: Vec<ThreadId> = self
+            .threads
+            .values()
+            .chain(self.subjects.values().map(|(t, _)| t))
+            .copied()
+            .filter(|t| seen.insert(*t))
+            .collect();
+        // A merged thread may itself have been merged later: follow the chain.
+        let mut into: HashMap<ThreadId, ThreadId> = HashMap::new();
+        while !ask.is_empty() {
+            let mut rows = s.query([json(&ask)])?;
+            ask.clear();
+            while let Some(r) = rows.next()? {
+                let (from, to): (ThreadId, ThreadId) = (r.get(0)?, r.get(1)?);
+                into.insert(from, to);
+                if seen.insert(to) {
+                    ask.push(to);
+                }
+            }
+        }
+        if into.is_empty() {
+            return Ok(());
+        }
+        let last = |mut t: ThreadId| {
+            while let Some(n) = into.get(&t) {
+                t = *n;
+            }
+            t
+        };
+        for t in self.threads.values_mut() {
+            *t = last(*t);
+        }
+        for (t, _) in self.subjects.values_mut() {
+            *t = last(*t);
+        }
+        Ok(())
     }
 
     /// The thread of a message about to be inserted; records its ids for the ones after it.
     pub fn assign(&mut self, m: &Links<'_>) -> rusqlite::Result<ThreadId> {
-        let parents = m.parents();
-        let own = m.message_id.trim();
-        let mut ids = parents.clone();
-        if !own.is_empty() {
-            ids.push(own);
-        }
         // Which threads already hold any of these ids (found messages or dummies).
         let mut found: Vec<ThreadId> = Vec::new();
-        for t in ids.iter().filter_map(|i| self.links.get(*i)) {
+        for t in m.ids().filter_map(|i| self.threads.get(&key(i))) {
             if !found.contains(t) {
                 found.push(*t);
             }
         }
-        let (base, reply) = base_subject(m.subject);
-        let original = !reply && parents.is_empty();
+        let original = !m.reply && m.parents.is_empty();
         let thread = match found.iter().min().copied() {
             Some(keep) => {
                 // One message links several threads: they are one conversation (§2.2 step 1
@@ -136,7 +259,7 @@ impl<'c> Threader<'c> {
                 }
                 keep
             }
-            None => match self.by_subject(&base, reply, parents.is_empty()) {
+            None => match self.by_subject(m) {
                 Some(t) => t,
                 None => {
                     let t = self.next;
@@ -146,19 +269,24 @@ impl<'c> Threader<'c> {
                 }
             },
         };
-        for i in ids {
-            if !self.links.contains_key(i) {
-                self.links.insert(i.to_string(), thread);
-                self.new_links.push(i.to_string());
+        for i in m.ids() {
+            self.threads.entry(key(i)).or_insert(thread);
+        }
+        for p in &m.parents {
+            let k = key(p);
+            if self.linked.insert(k) {
+                self.new_links.push(k);
             }
         }
         // The latest original of a subject is what later subject-only replies join. A thread
         // started by a subject-only reply is marked so its original, arriving late, joins
         // it; one started through references is not (its original arrives by its id).
-        if !base.is_empty() && (original || !self.subjects.contains_key(&base)) {
-            self.subjects
-                .insert(base.clone(), (thread, !original && parents.is_empty()));
-            self.changed_subjects.insert(base);
+        if let Some(base) = m.subject {
+            if original || !self.subjects.contains_key(&base) {
+                self.subjects
+                    .insert(base, (thread, !original && m.parents.is_empty()));
+                self.changed_subjects.insert(base);
+            }
         }
         Ok(thread)
     }
@@ -166,29 +294,30 @@ impl<'c> Threader<'c> {
     /// The thread a message with no known links joins by subject (RFC 5256 §2.2 step 5,
     /// narrowed): a reply without references joins the latest thread of its base subject;
     /// an original joins only a thread that so far holds nothing but such replies.
-    fn by_subject(&self, base: &str, reply: bool, no_refs: bool) -> Option<ThreadId> {
-        if base.is_empty() || !no_refs {
-            // A message with references belongs where they point, even to messages not
-            // here yet.
-            return None;
-        }
-        match self.subjects.get(base) {
-            Some((t, _)) if reply => Some(*t),
+    fn by_subject(&self, m: &Links<'_>) -> Option<ThreadId> {
+        // A message with references belongs where they point, even to messages not here yet.
+        let base = m.subject.filter(|_| m.parents.is_empty())?;
+        match self.subjects.get(&base) {
+            Some((t, _)) if m.reply => Some(*t),
             Some((t, true)) => Some(*t),
             _ => None,
         }
     }
 
-    /// Moves everything of thread `from` into thread `into`.
+    /// Moves the messages of thread `from` into thread `into`, and records the redirect for
+    /// the links and subjects that still name `from`.
     fn merge(&mut self, from: ThreadId, into: ThreadId) -> rusqlite::Result<()> {
-        for sql in [
-            "UPDATE messages SET thread_id = ?2 WHERE thread_id = ?1",
-            "UPDATE thread_links SET thread_id = ?2 WHERE thread_id = ?1",
-            "UPDATE thread_subjects SET thread_id = ?2 WHERE thread_id = ?1",
-        ] {
-            self.c.prepare_cached(sql)?.execute(params![from, into])?;
+        self.c
+            // `thread_id <> 0` lets SQLite use the partial index messages_by_thread.
+            .prepare_cached(
+                "UPDATE messages SET thread_id = ?2 WHERE thread_id = ?1 AND thread_id <> 0",
+            )?
+            .execute(params![from, into])?;
+        for (_, to) in self.merges.iter_mut().filter(|(_, to)| *to == from) {
+            *to = into;
         }
-        for t in self.links.values_mut().filter(|t| **t == from) {
+        self.merges.push((from, into));
+        for t in self.threads.values_mut().filter(|t| **t == from) {
             *t = into;
         }
         for (t, _) in self.subjects.values_mut().filter(|(t, _)| *t == from) {
@@ -197,36 +326,44 @@ impl<'c> Threader<'c> {
         Ok(())
     }
 
-    /// Writes the batch's new links, subjects and the thread id high-water mark.
+    /// Writes the batch's new links, subjects and merges, and the thread id high-water mark.
     pub fn finish(self) -> rusqlite::Result<()> {
         if !self.new_links.is_empty() {
-            let pairs: Vec<(&str, ThreadId)> = self
+            // In key order: the B-tree is then walked once, left to right.
+            let mut rows: Vec<(i64, ThreadId)> = self
                 .new_links
                 .iter()
-                .map(|i| (i.as_str(), self.links.get(i).copied().unwrap_or_default()))
+                .map(|k| (*k, self.threads.get(k).copied().unwrap_or_default()))
                 .collect();
+            rows.sort_unstable();
             self.c
                 .prepare_cached(
-                    "INSERT INTO thread_links (message_id, thread_id)
-                     SELECT value ->> 0, value ->> 1 FROM json_each(?1) WHERE 1
-                     ON CONFLICT (message_id) DO UPDATE SET thread_id = excluded.thread_id",
-                )?
-                .execute([json(&pairs)])?;
-        }
-        if !self.changed_subjects.is_empty() {
-            let rows: Vec<(&str, ThreadId, bool)> = self
-                .changed_subjects
-                .iter()
-                .filter_map(|s| self.subjects.get(s).map(|(t, r)| (s.as_str(), *t, *r)))
-                .collect();
-            self.c
-                .prepare_cached(
-                    "INSERT INTO thread_subjects (subject, thread_id, replies_only)
-                     SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1) WHERE 1
-                     ON CONFLICT (subject) DO UPDATE SET
-                       thread_id = excluded.thread_id, replies_only = excluded.replies_only",
+                    "INSERT OR REPLACE INTO thread_links (hash, thread_id)
+                     SELECT value ->> 0, value ->> 1 FROM json_each(?1)",
                 )?
                 .execute([json(&rows)])?;
+        }
+        if !self.changed_subjects.is_empty() {
+            let mut rows: Vec<(i64, ThreadId, bool)> = self
+                .changed_subjects
+                .iter()
+                .filter_map(|k| self.subjects.get(k).map(|(t, r)| (*k, *t, *r)))
+                .collect();
+            rows.sort_unstable();
+            self.c
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO thread_subjects (hash, thread_id, replies_only)
+                     SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1)",
+                )?
+                .execute([json(&rows)])?;
+        }
+        if !self.merges.is_empty() {
+            self.c
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO thread_merges (id, into_id)
+                     SELECT value ->> 0, value ->> 1 FROM json_each(?1)",
+                )?
+                .execute([json(&self.merges)])?;
         }
         if self.allocated {
             // Only the highest id matters: the next batch continues after it.
@@ -242,43 +379,104 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
-/// Threads messages cached before threading existed (thread 0), oldest first. A no-op
-/// query when there are none.
-pub(super) fn backfill(c: &mut Connection) -> rusqlite::Result<usize> {
+/// Messages threaded after their insert, for the events that announce it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Threaded {
+    pub account: AccountId,
+    pub folder: FolderId,
+    pub ids: Vec<MessageId>,
+}
+
+/// Whether any message waits to be threaded.
+pub(super) fn waiting(c: &Connection) -> rusqlite::Result<bool> {
+    c.prepare_cached("SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id = 0)")?
+        .query_row([], |r| r.get(0))
+}
+
+/// Whether more than `n` messages wait to be threaded.
+pub(super) fn waiting_over(c: &Connection, n: usize) -> rusqlite::Result<bool> {
+    c.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id = 0 LIMIT 1 OFFSET ?1)",
+    )?
+    .query_row([n as i64], |r| r.get(0))
+}
+
+/// Threads up to `max` waiting messages, oldest insert first, in one transaction; returns
+/// them by folder (empty when none waited). Also threads messages cached before threading
+/// existed, which migration 3 left at thread 0.
+pub(super) fn thread_waiting(c: &mut Connection, max: usize) -> rusqlite::Result<Vec<Threaded>> {
     let tx = c.transaction()?;
-    let rows: Vec<(MessageId, String, String, String, String)> = {
-        let mut s = tx.prepare(
-            "SELECT id, message_id, in_reply_to, refs, subject FROM messages
-             WHERE thread_id = 0 ORDER BY date, id",
+    type Row = (
+        MessageId,
+        FolderId,
+        AccountId,
+        String,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Row> = {
+        let mut s = tx.prepare_cached(
+            "SELECT m.id, m.folder_id, f.account_id, m.message_id, m.in_reply_to, m.refs, m.subject
+             FROM messages m JOIN folders f ON f.id = m.folder_id
+             WHERE m.thread_id = 0 ORDER BY m.id LIMIT ?1",
         )?;
         let rows = s
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            .query_map([max as i64], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
             })?
             .collect::<rusqlite::Result<_>>()?;
         rows
     };
     if rows.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let links: Vec<Links<'_>> = rows
         .iter()
-        .map(|(_, message_id, in_reply_to, refs, subject)| Links {
-            message_id,
-            in_reply_to,
-            references: refs.split_whitespace().collect(),
-            subject,
+        .map(|(_, _, _, message_id, in_reply_to, refs, subject)| {
+            Links::new(message_id, in_reply_to, refs.split_whitespace(), subject)
         })
         .collect();
+    let mut by_folder: BTreeMap<FolderId, Threaded> = BTreeMap::new();
     {
         let mut threader = Threader::new(&tx, &links)?;
         let mut set = tx.prepare_cached("UPDATE messages SET thread_id = ?2 WHERE id = ?1")?;
-        for ((id, ..), l) in rows.iter().zip(&links) {
+        for ((id, folder, account, ..), l) in rows.iter().zip(&links) {
             let thread = threader.assign(l)?;
             set.execute(params![id, thread])?;
+            by_folder
+                .entry(*folder)
+                .or_insert_with(|| Threaded {
+                    account: *account,
+                    folder: *folder,
+                    ids: Vec::new(),
+                })
+                .ids
+                .push(*id);
         }
         threader.finish()?;
     }
     tx.commit()?;
-    Ok(rows.len())
+    Ok(by_folder.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+
+    #[test]
+    fn keys_are_stable() {
+        // Written to disk: a change here would split every cached conversation.
+        assert_eq!(key(""), 0xcbf2_9ce4_8422_2325_u64 as i64);
+        assert_eq!(key("a"), 0xaf63_dc4c_8601_ec8c_u64 as i64);
+        assert_ne!(key("a@x"), key("b@x"));
+    }
 }

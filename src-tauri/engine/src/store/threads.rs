@@ -1,5 +1,8 @@
 //! Conversations in the cache: the list of threads with mail in some folders, and a thread's
-//! messages across folders. Threads are assigned as messages are inserted (threading.rs).
+//! messages across folders. Threads are assigned as messages are inserted, or shortly after
+//! for bulk inserts (threading.rs). A message not threaded yet is a conversation of its own
+//! whose id is the negative of its message id; a read first threads the waiting messages
+//! when they are few, so that is only seen while a first sync's mail waits.
 
 use super::messages::{summary_row, SUMMARY_COLUMNS};
 use super::Store;
@@ -7,7 +10,7 @@ use crate::error::Result;
 use crate::folder::FolderId;
 use crate::message::{flags, Address, MessageSummary};
 use crate::thread::{ThreadId, ThreadSummary};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 /// The date the list shows: the Date header, INTERNALDATE when it is missing.
 const DATE: &str = "CASE WHEN date <> 0 THEN date ELSE internal_date END";
@@ -24,23 +27,26 @@ impl Store {
         if folders.is_empty() {
             return Ok(Vec::new());
         }
-        let list = folders
-            .iter()
-            .map(|f| f.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        self.catch_up_threads_if_short()?;
+        let list = id_list(folders);
+        // `thread_id <> 0` lets SQLite use the partial index messages_by_thread.
         let page: Vec<ThreadId> = self.read(|c| {
             let mut s = c.prepare(&format!(
-                "SELECT thread_id, max({DATE}) AS latest FROM messages
-                 WHERE thread_id IN (SELECT thread_id FROM messages WHERE folder_id IN ({list}))
-                 GROUP BY thread_id ORDER BY latest DESC, thread_id DESC LIMIT ?1 OFFSET ?2"
+                "SELECT key, max(day) AS latest FROM (
+                   SELECT thread_id AS key, {DATE} AS day FROM messages
+                   WHERE thread_id <> 0 AND thread_id IN
+                     (SELECT thread_id FROM messages WHERE folder_id IN ({list}) AND thread_id <> 0)
+                   UNION ALL
+                   SELECT -id, {DATE} FROM messages WHERE folder_id IN ({list}) AND thread_id = 0
+                 )
+                 GROUP BY key ORDER BY latest DESC, key DESC LIMIT ?1 OFFSET ?2"
             ))?;
             let rows = s.query_map(params![limit, offset], |r| r.get(0))?.collect();
             rows
         })?;
         let mut out = Vec::with_capacity(page.len());
         for t in page {
-            let msgs = self.thread_messages(t)?;
+            let msgs = self.messages_of(t)?;
             if let Some(s) = summarize(t, &msgs) {
                 out.push(s);
             }
@@ -53,15 +59,14 @@ impl Store {
         if folders.is_empty() {
             return Ok(0);
         }
-        let list = folders
-            .iter()
-            .map(|f| f.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        self.catch_up_threads_if_short()?;
+        let list = id_list(folders);
         self.read(|c| {
             c.query_row(
                 &format!(
-                    "SELECT count(DISTINCT thread_id) FROM messages WHERE folder_id IN ({list})"
+                    "SELECT (SELECT count(DISTINCT thread_id) FROM messages
+                             WHERE folder_id IN ({list}) AND thread_id <> 0)
+                          + (SELECT count(*) FROM messages WHERE folder_id IN ({list}) AND thread_id = 0)"
                 ),
                 [],
                 |r| r.get(0),
@@ -69,17 +74,50 @@ impl Store {
         })
     }
 
-    /// The messages of a conversation in every folder, oldest first.
+    /// The messages of a conversation in every folder, oldest first. The id of a message
+    /// not threaded yet (negative) gives its thread if it has one by now, else the message.
     pub fn thread_messages(&self, thread: ThreadId) -> Result<Vec<MessageSummary>> {
+        self.catch_up_threads_if_short()?;
+        self.messages_of(thread)
+    }
+
+    fn messages_of(&self, thread: ThreadId) -> Result<Vec<MessageSummary>> {
         self.read(|c| {
+            let thread = if thread < 0 {
+                let now: Option<ThreadId> = c
+                    .prepare_cached("SELECT thread_id FROM messages WHERE id = ?1")?
+                    .query_row([-thread], |r| r.get(0))
+                    .optional()?;
+                match now {
+                    None => return Ok(Vec::new()),
+                    Some(0) => {
+                        let mut s = c.prepare_cached(&format!(
+                            "SELECT {SUMMARY_COLUMNS} FROM messages WHERE id = ?1"
+                        ))?;
+                        let rows = s.query_map([-thread], summary_row)?.collect();
+                        return rows;
+                    }
+                    Some(t) => t,
+                }
+            } else {
+                thread
+            };
             let mut s = c.prepare_cached(&format!(
-                "SELECT {SUMMARY_COLUMNS} FROM messages WHERE thread_id = ?1
+                "SELECT {SUMMARY_COLUMNS} FROM messages WHERE thread_id = ?1 AND thread_id <> 0
                  ORDER BY {DATE}, id"
             ))?;
             let rows = s.query_map([thread], summary_row)?.collect();
             rows
         })
     }
+}
+
+fn id_list(folders: &[FolderId]) -> String {
+    folders
+        .iter()
+        .map(|f| f.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A conversation's summary from its messages, oldest first.

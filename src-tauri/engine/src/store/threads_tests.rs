@@ -56,6 +56,44 @@ fn a_later_message_merges_threads_it_links() {
 }
 
 #[test]
+fn merged_threads_are_found_through_any_of_their_ids() {
+    let f = fixture();
+    let (_, a) = insert(&f, f.inbox, header(1, "a@x", &[], "One", T0));
+    // x and z wait for missing parents y and y2: two more conversations.
+    let (_, tx) = insert(&f, f.inbox, header(2, "x@x", &["y@x"], "Re: Two", T0 + 1));
+    let (_, tz) = insert(&f, f.inbox, header(3, "z@x", &["y2@x"], "Re: Two", T0 + 2));
+    assert!(a < tx && tx < tz);
+    // w names both missing parents: z's conversation goes into x's.
+    let (_, w) = insert(
+        &f,
+        f.inbox,
+        header(4, "w@x", &["y@x", "y2@x"], "Re: Two", T0 + 3),
+    );
+    assert_eq!(w, tx);
+    // v names a and y2 (whose link still says z's old thread): all of it goes into a's.
+    let (_, v) = insert(
+        &f,
+        f.inbox,
+        header(5, "v@x", &["a@x", "y2@x"], "Re: One", T0 + 4),
+    );
+    assert_eq!(v, a);
+    // Each id leads to a's conversation, through one redirect or two.
+    for (uid, refs) in [(6, "y@x"), (7, "y2@x"), (8, "z@x"), (9, "x@x")] {
+        let (_, t) = insert(
+            &f,
+            f.inbox,
+            header(uid, &format!("{uid}@x"), &[refs], "Re: Two", T0 + 10),
+        );
+        assert_eq!(t, a, "through {refs}");
+    }
+    // The missing parent itself, arriving last.
+    let (_, y2) = insert(&f, f.inbox, header(10, "y2@x", &[], "Two", T0));
+    assert_eq!(y2, a);
+    assert_eq!(f.store.thread_messages(a).unwrap().len(), 10);
+    assert!(f.store.thread_messages(tz).unwrap().is_empty());
+}
+
+#[test]
 fn same_subject_without_references_stays_apart() {
     let f = fixture();
     let (_, a) = insert(&f, f.inbox, header(1, "a@x", &[], "Weekly report", T0));
@@ -168,7 +206,7 @@ fn threads_span_folders_and_summarize() {
 }
 
 #[test]
-fn a_moved_message_rejoins_and_backfill_rebuilds() {
+fn a_moved_message_rejoins_and_old_rows_are_threaded() {
     let f = fixture();
     let (_, t) = insert(&f, f.inbox, header(1, "a@x", &[], "Move me", T0));
     insert(
@@ -181,19 +219,199 @@ fn a_moved_message_rejoins_and_backfill_rebuilds() {
     let (_, again) = insert(&f, f.sent, header(7, "a@x", &[], "Move me", T0));
     assert_eq!(again, t);
 
-    // Rows cached before threading existed are threaded when the cache opens.
+    // Rows cached before threading existed (migration 3 leaves them at thread 0) are
+    // threaded like a bulk insert.
     f.store
         .write(|c| {
             c.execute_batch(
                 "UPDATE messages SET thread_id = 0;
-                 DELETE FROM thread_links; DELETE FROM thread_subjects;",
+                 DELETE FROM thread_links; DELETE FROM thread_subjects;
+                 DELETE FROM thread_merges;",
             )
         })
         .unwrap();
-    let n = f.store.write(super::super::threading::backfill).unwrap();
-    assert_eq!(n, 2);
+    f.store.catch_up_threads().unwrap();
     let msgs = f.store.list_many(&[f.inbox, f.sent], 0, 10).unwrap();
     assert_eq!(msgs.len(), 2);
     assert_eq!(msgs[0].thread_id, msgs[1].thread_id);
-    assert_ne!(msgs[0].thread_id, 0);
+    assert!(msgs[0].thread_id > 0);
+}
+
+/// Conversations of the shapes the rules cover, `n` of them, in the order sync inserts
+/// mail (folder by folder, newest first): a root, a reply, a reply whose References name
+/// only its parent, a reply to a message the mailbox never got, a reply without references,
+/// and the root's copy in Sent (the same Message-ID).
+fn conversations(f: &Fixture, n: u32) -> Vec<(i64, Header)> {
+    let mut out = Vec::new();
+    for k in 0..n {
+        let t = T0 + i64::from(k) * DAY;
+        let (root, a, b) = (format!("r{k}@x"), format!("a{k}@x"), format!("b{k}@x"));
+        let topic = format!("Topic {k}");
+        let re = format!("Re: Topic {k}");
+        let uid = 10 * k;
+        out.push((f.inbox, header(uid + 1, &root, &[], &topic, t)));
+        out.push((f.inbox, header(uid + 2, &a, &[&root], &re, t + 1)));
+        out.push((f.inbox, header(uid + 3, &b, &[&a], &re, t + 2)));
+        if k % 3 == 0 {
+            let lost = format!("lost{k}@x");
+            out.push((
+                f.inbox,
+                header(uid + 4, &format!("c{k}@x"), &[&lost], &re, t + 3),
+            ));
+        }
+        if k % 5 == 0 {
+            out.push((
+                f.inbox,
+                header(uid + 5, &format!("s{k}@x"), &[], &re, t + 4),
+            ));
+        }
+        if k % 7 == 0 {
+            out.push((f.sent, header(uid + 6, &root, &[], &topic, t)));
+        }
+    }
+    out.reverse();
+    out.sort_by_key(|(folder, _)| *folder != f.inbox);
+    out
+}
+
+/// How many conversations [`conversations`] makes: one each, plus the reply to a lost
+/// message (k % 3 == 0), plus the reply without references (k % 5 == 0), which arrives
+/// before the replies naming the root and so stays apart.
+fn expected(n: u32) -> u32 {
+    n + n.div_ceil(3) + n.div_ceil(5)
+}
+
+/// Inserts `(folder, header)`s in batches of `batch`, keeping the order.
+fn insert_all(f: &Fixture, all: &[(i64, Header)], batch: usize) {
+    for run in all.chunk_by(|x, y| x.0 == y.0) {
+        for part in run.chunks(batch) {
+            let headers: Vec<Header> = part.iter().map(|(_, h)| h.clone()).collect();
+            f.store.insert_headers(run[0].0, &headers).unwrap();
+        }
+    }
+}
+
+/// Every message's (folder, uid) with its thread, and the conversations as sets of them.
+fn partition(f: &Fixture) -> (Vec<(i64, u32, i64)>, Vec<Vec<(i64, u32)>>) {
+    let mut all: Vec<(i64, u32, i64)> = f
+        .store
+        .list_many(&[f.inbox, f.sent], 0, 100_000)
+        .unwrap()
+        .iter()
+        .map(|m| (m.folder_id, m.uid, m.thread_id))
+        .collect();
+    all.sort();
+    let mut threads: std::collections::BTreeMap<i64, Vec<(i64, u32)>> = Default::default();
+    for (folder, uid, t) in &all {
+        threads.entry(*t).or_default().push((*folder, *uid));
+    }
+    (all, threads.into_values().collect())
+}
+
+#[test]
+fn a_bulk_insert_is_threaded_later_as_if_inserted_one_by_one() {
+    use super::super::threading::{INLINE_MAX, READ_CATCH_UP};
+    let bulk = fixture();
+    let small = fixture();
+    let n = 400;
+    let mail = conversations(&bulk, n);
+    assert!(mail.len() > INLINE_MAX && mail.len() <= READ_CATCH_UP);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    bulk.store
+        .on_threaded(move |b| sink.lock().unwrap().extend_from_slice(b));
+    let _held = bulk.store.pause_background();
+
+    insert_all(&bulk, &mail, mail.len());
+    // Not threaded yet: each message is a conversation of its own, by the negative id.
+    let waiting = bulk
+        .store
+        .list_many(&[bulk.inbox, bulk.sent], 0, 10)
+        .unwrap();
+    assert!(waiting.iter().all(|m| m.thread_id == -m.id), "{waiting:?}");
+    let one = bulk.store.messages_of(waiting[0].thread_id).unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].id, waiting[0].id);
+
+    // Reading conversations threads a short queue first.
+    let list = bulk.store.threads(&[bulk.inbox], 0, 5).unwrap();
+    assert!(list.iter().all(|t| t.id > 0));
+    // The newest: the reply to a lost message, then the root's conversation with its copy.
+    let last = n - 1;
+    assert_eq!(
+        (list[0].subject.as_str(), list[0].count),
+        (format!("Re: Topic {last}").as_str(), 1)
+    );
+    assert_eq!(
+        (list[1].subject.clone(), list[1].count),
+        (format!("Topic {last}"), 4)
+    );
+    // A message's id from before still finds its conversation.
+    let root = waiting
+        .iter()
+        .find(|m| m.subject == format!("Topic {last}"))
+        .unwrap();
+    assert_eq!(bulk.store.thread_messages(root.thread_id).unwrap().len(), 4);
+
+    insert_all(&small, &conversations(&small, n), 50);
+    let (all_bulk, threads_bulk) = partition(&bulk);
+    let (all_small, threads_small) = partition(&small);
+    assert!(all_small.iter().all(|(.., t)| *t > 0));
+    assert_eq!(threads_bulk, threads_small);
+    // Inserted in the same order, they even get the same ids.
+    assert_eq!(all_bulk, all_small);
+    assert_eq!(threads_small.len() as u32, expected(n));
+
+    let mut told: Vec<i64> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b.ids.clone())
+        .collect();
+    told.sort();
+    let mut ids: Vec<i64> = bulk
+        .store
+        .list_many(&[bulk.inbox, bulk.sent], 0, 100_000)
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    ids.sort();
+    assert_eq!(told, ids, "every message threaded later is announced");
+}
+
+#[test]
+fn a_long_queue_lists_single_messages_until_threaded() {
+    use super::super::threading::READ_CATCH_UP;
+    let f = fixture();
+    let held = f.store.pause_background();
+    let n = 700;
+    let mail = conversations(&f, n);
+    assert!(mail.len() > READ_CATCH_UP);
+    insert_all(&f, &mail, 5000);
+    let inbox = mail.iter().filter(|(folder, _)| *folder == f.inbox).count() as u32;
+    // Too many to thread on a read: every message is listed alone, newest first.
+    assert_eq!(f.store.thread_count(&[f.inbox]).unwrap(), inbox);
+    let list = f.store.threads(&[f.inbox], 0, 3).unwrap();
+    assert_eq!(list.len(), 3);
+    assert!(list.iter().all(|t| t.id < 0 && t.count == 1));
+    assert_eq!(list[0].newest, -list[0].id);
+    assert!(list[0].latest_date >= list[1].latest_date);
+    assert_eq!(f.store.thread_messages(list[0].id).unwrap().len(), 1);
+
+    // The background thread does it once the sync lets go of it.
+    drop(held);
+    let start = std::time::Instant::now();
+    while f.store.thread_count(&[f.inbox]).unwrap() == inbox {
+        assert!(start.elapsed().as_secs() < 30, "never threaded");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    f.store.catch_up_threads().unwrap();
+    assert_eq!(f.store.thread_count(&[f.inbox]).unwrap(), expected(n));
+    // A listed id from before still finds the message's conversation (root, a, b).
+    let t = f.store.thread_messages(list[1].id).unwrap();
+    assert_eq!(t.len(), 3);
+    assert!(t
+        .iter()
+        .all(|m| m.thread_id == t[0].thread_id && m.thread_id > 0));
 }
