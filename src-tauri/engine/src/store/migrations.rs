@@ -90,11 +90,26 @@ const MIGRATIONS: &[&str] = &[
     // deletes by the triggers below. Threads are assigned by the insert path
     // (store/threads.rs).
     r#"
+    -- The index keeps no copy of the text (content = ''): highlights are computed from the
+    -- cache for the hits shown (search/marks.rs). Its rowid is not the message id but a key
+    -- in date order (search_docs), so FTS5 hands out matches newest first and a query can
+    -- stop after the newest few hundred instead of ranking every match. The facets column
+    -- holds a message's folder and whether it has attachments as tokens that begin with
+    -- U+E000, which the search drops from what users type (search/local.rs), so folder and
+    -- attachment filters intersect inside FTS5 and no text term can match them.
     CREATE VIRTUAL TABLE search_index USING fts5(
-        sender, recipients, cc, subject, body, attachments,
+        sender, recipients, cc, subject, body, attachments, facets,
+        content = '', contentless_delete = 1,
         tokenize = 'unicode61 remove_diacritics 2',
         prefix = '2 3'
     );
+
+    -- Each indexed message's key in search_index: its date in Unix seconds, or the next
+    -- free second after it when another message has that key (store/fulltext.rs).
+    CREATE TABLE search_docs (
+        doc INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL UNIQUE
+    ) STRICT;
 
     -- What the index holds for each message: one definition for every writer. Bodies are
     -- indexed up to 200,000 characters; STX and ETX are dropped from the highlighted columns
@@ -110,28 +125,38 @@ const MIGRATIONS: &[&str] = &[
         replace(replace(m.subject, char(2), ''), char(3), '') AS subject,
         coalesce(replace(replace(substr(b.text, 1, 200000), char(2), ''), char(3), ''), '') AS body,
         (SELECT coalesce(group_concat(value ->> 'filename', ' '), '')
-           FROM json_each(m.parts_json) WHERE coalesce(value ->> 'filename', '') <> '') AS attachments
+           FROM json_each(m.parts_json) WHERE coalesce(value ->> 'filename', '') <> '') AS attachments,
+        char(57344) || 'folder' || m.folder_id
+          || CASE WHEN m.has_attachments <> 0 THEN ' ' || char(57344) || 'attachment' ELSE '' END AS facets
     FROM messages m LEFT JOIN bodies b ON b.message_id = m.id;
 
     -- Not triggers for inserts: each statement that fires a trigger writing to FTS5 opens a
     -- savepoint, and FTS5 flushes its pending terms to a new segment at every savepoint, so
     -- per-row triggers made indexing a 10,000-message header batch about seven times slower.
+    -- A message not indexed yet has no search_docs row; the indexer reads it as it is then.
     CREATE TRIGGER search_index_message_changed
-    AFTER UPDATE OF subject, from_name, from_email, to_json, cc_json, parts_json ON messages BEGIN
-        DELETE FROM search_index WHERE rowid = NEW.id;
-        INSERT INTO search_index (rowid, sender, recipients, cc, subject, body, attachments)
-        SELECT id, sender, recipients, cc, subject, body, attachments FROM search_source WHERE id = NEW.id;
+    AFTER UPDATE OF subject, from_name, from_email, to_json, cc_json, parts_json, has_attachments ON messages BEGIN
+        DELETE FROM search_index WHERE rowid = (SELECT doc FROM search_docs WHERE message_id = NEW.id);
+        INSERT INTO search_index (rowid, sender, recipients, cc, subject, body, attachments, facets)
+        SELECT d.doc, s.sender, s.recipients, s.cc, s.subject, s.body, s.attachments, s.facets
+        FROM search_docs d JOIN search_source s ON s.id = d.message_id WHERE d.message_id = NEW.id;
     END;
 
     -- Also fires for messages deleted by a cascade (folder or account removed).
     CREATE TRIGGER search_index_message_removed AFTER DELETE ON messages BEGIN
-        DELETE FROM search_index WHERE rowid = OLD.id;
+        DELETE FROM search_index WHERE rowid = (SELECT doc FROM search_docs WHERE message_id = OLD.id);
+        DELETE FROM search_docs WHERE message_id = OLD.id;
         DELETE FROM search_pending WHERE message_id = OLD.id;
     END;
 
-    -- Bodies go only with their message today; should one go alone, its text leaves the index.
+    -- Bodies go only with their message today (the message's own trigger then removes it);
+    -- should one go alone, its message is indexed again without it.
     CREATE TRIGGER search_index_body_removed AFTER DELETE ON bodies BEGIN
-        UPDATE search_index SET body = '' WHERE rowid = OLD.message_id;
+        DELETE FROM search_index WHERE rowid = (SELECT doc FROM search_docs d JOIN messages m ON m.id = d.message_id
+                                                WHERE d.message_id = OLD.message_id);
+        INSERT INTO search_index (rowid, sender, recipients, cc, subject, body, attachments, facets)
+        SELECT d.doc, s.sender, s.recipients, s.cc, s.subject, s.body, s.attachments, s.facets
+        FROM search_docs d JOIN search_source s ON s.id = d.message_id WHERE d.message_id = OLD.message_id;
     END;
 
     -- Messages waiting to be indexed, the oldest cached ones included: the store's indexer

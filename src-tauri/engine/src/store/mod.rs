@@ -123,8 +123,9 @@ impl Store {
     /// Indexes the search queue if it is short, so just-arrived mail is found; a long one
     /// (a first sync) is left to the background indexer.
     pub(crate) fn catch_up_search_index_if_short(&self) -> Result<()> {
-        let long = self.read(|c| fulltext::backlog_over(c, fulltext::SEARCH_CATCH_UP))?;
-        if !long {
+        // Nothing queued (the usual case) needs no writer, which sync may be holding.
+        let queued = self.read(|c| fulltext::backlog(c, fulltext::SEARCH_CATCH_UP + 1))?;
+        if (1..=fulltext::SEARCH_CATCH_UP).contains(&queued) {
             self.write(|c| fulltext::index_queued(c, fulltext::SEARCH_CATCH_UP))?;
         }
         Ok(())
@@ -150,6 +151,7 @@ impl Store {
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    crate::search::register_functions(conn).map_err(storage)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
