@@ -168,6 +168,12 @@ const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE messages ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX messages_by_thread ON messages (thread_id, date, internal_date);
+    -- The conversation list walks all mail newest first (store/threads.rs) and counts a
+    -- folder's threads from the second index alone; searches by flags alone also walk the
+    -- first.
+    CREATE INDEX messages_by_shown_date ON messages
+        ((CASE WHEN date <> 0 THEN date ELSE internal_date END), thread_id);
+    CREATE INDEX messages_by_folder_thread ON messages (folder_id, thread_id);
 
     CREATE TABLE threads (
         id INTEGER PRIMARY KEY
