@@ -48,7 +48,7 @@ pub(crate) struct Plan {
     /// attachment terms as facets; `None` if no text term is positive.
     pub matches: Option<String>,
     /// Phrases of `matches` (bit i for the i-th) that ranking does not count documents for:
-    /// facets, negated terms, and a word still being typed (see search/rank.rs).
+    /// facets, negated terms, and a lone text phrase (see search/rank.rs).
     pub uncounted: u64,
     /// FTS5 expression of negated text terms when no text term is positive.
     pub excludes: Option<String>,
@@ -159,7 +159,7 @@ pub(crate) fn plan(
                 let piece = Piece {
                     expr: fts_term(*field, &text, prefix),
                     phrases: 1,
-                    counted: !prefix && !t.negated,
+                    counted: !t.negated,
                     marks: matches!(field, Field::Any | Field::Subject) && !t.negated,
                 };
                 if t.negated {
@@ -239,6 +239,11 @@ pub(crate) fn plan(
     }
     // FTS5 has implicit AND between phrases only, not between groups: spell it out. Phrases
     // are numbered in the order they appear: the positive pieces, then the negative ones.
+    // One positive text phrase: its IDF is the same factor for every match, so ranking
+    // need not count its documents (for a prefix, that is FTS5 merging all its words again).
+    if positive.iter().filter(|p| p.counted).count() == 1 {
+        positive.iter_mut().for_each(|p| p.counted = false);
+    }
     let mut uncounted = 0u64;
     let mut n = 0u32;
     for p in positive.iter().chain(&negative) {

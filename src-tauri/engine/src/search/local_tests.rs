@@ -24,8 +24,9 @@ fn text_terms_become_one_quoted_match_expression() {
         "(sender : \"alice\") AND (\"budget review\") AND (\"rep\"*)"
     );
     assert!(p.conditions.is_empty());
-    // The word being typed is not counted for ranking (search/rank.rs).
-    assert_eq!(p.uncounted, 0b100);
+    // Every text phrase is counted for ranking when there are several (search/rank.rs).
+    assert_eq!(p.uncounted, 0);
+    assert_eq!(plan_of("budget").uncounted, 0b1);
     // FTS5 syntax in the input is only text.
     let p = plan_of("a OR b NEAR(c) \"x\"\"y\" col:zz");
     assert_eq!(
@@ -50,7 +51,7 @@ fn a_single_letter_being_typed_does_not_narrow_yet() {
     assert_eq!(plan_of("from:d"), Plan::default());
     let p = plan_of("budget r");
     assert_eq!(p.matches.unwrap(), "(\"budget\")");
-    assert_eq!(p.uncounted, 0);
+    assert_eq!(p.uncounted, 0b1);
     // In an unfinished phrase the words before it are complete.
     let p = plan_of("\"budget r");
     assert_eq!(p.matches.unwrap(), "(\"budget \")");
@@ -84,7 +85,7 @@ fn with_text_folders_and_attachments_are_facets() {
         )
     );
     // Phrases: budget, rev*, folder3, folder4, folder9, attachment, folder5.
-    assert_eq!(p.uncounted, 0b1111110);
+    assert_eq!(p.uncounted, 0b1111100);
     let sql: Vec<&str> = p.conditions.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(
         sql,
@@ -103,7 +104,7 @@ fn negation_uses_not_or_an_exclusion() {
         p.matches.unwrap(),
         "((\"invoice\")) NOT (\"paid\") NOT (subject : \"draft\")"
     );
-    assert_eq!(p.uncounted, 0b110);
+    assert_eq!(p.uncounted, 0b111);
     let p = plan_of("-paid -from:bob is:unread");
     assert_eq!(p.matches, None);
     assert_eq!(p.excludes.as_deref(), Some("\"paid\" OR sender : \"bob\""));

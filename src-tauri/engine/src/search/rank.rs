@@ -11,7 +11,8 @@
 //!
 //! `uncounted` is a bit mask of phrases (in the order they appear in the MATCH expression)
 //! whose documents are not counted at all and which weigh as a common word: the facet phrases
-//! (folder, attachment), negated ones, and the word still being typed (a prefix).
+//! (folder, attachment), negated ones, and the only text phrase of a query (whose IDF would
+//! scale every match alike).
 //!
 //! Returns a positive number, larger for a better match (bm25 with its sign turned).
 
