@@ -495,3 +495,29 @@ fn a_body_removed_alone_leaves_the_index() {
     assert!(ids(&f, "quince").is_empty());
     assert_eq!(ids(&f, "medlar"), vec![a]);
 }
+
+#[test]
+fn a_folder_filter_naming_all_mail_filters_nothing() {
+    let f = fixture();
+    let a = add(&f, f.inbox, 1, "Plum", "plum tart", 100);
+    let b = add(&f, f.inbox, 2, "Pear", "pear tart", 200);
+    // All mail is in INBOX: these filters are left out of the plan, with the same results.
+    for q in [
+        "tart in:inbox",
+        "tart account:me@example.org",
+        "tart -in:sent",
+        "tart",
+    ] {
+        assert_eq!(ids(&f, q), vec![a, b], "{q}");
+        let n = f.store.search_count(&parse(q).unwrap(), None).unwrap();
+        assert_eq!(n, 2, "{q}");
+    }
+    assert_eq!(ids(&f, "in:inbox"), vec![a, b]);
+    assert!(ids(&f, "tart in:sent").is_empty());
+    let scoped = |folder| {
+        f.store
+            .search_count(&parse("tart").unwrap(), Some(folder))
+            .unwrap()
+    };
+    assert_eq!((scoped(f.inbox), scoped(f.sent)), (2, 0));
+}
