@@ -13,6 +13,7 @@
 use super::marks;
 use super::query::{Field, Kind, Query};
 use super::rank;
+use super::words::{self, Words};
 use super::{SearchHit, Source};
 use crate::error::Result;
 use crate::folder::{FolderId, Role};
@@ -51,6 +52,9 @@ pub(crate) struct Plan {
     /// Phrases of `matches` (bit i for the i-th) that ranking does not count documents for:
     /// facets, negated terms, and a lone text phrase (see search/rank.rs).
     pub uncounted: u64,
+    /// How many documents hold the i-th phrase of `matches`, where known already (-1 where
+    /// not); ranking counts the others itself.
+    pub docs: Vec<i64>,
     /// FTS5 expression of negated text terms when no text term is positive.
     pub excludes: Option<String>,
     /// The lowest index key a match can have (`after:`; a key is never below the date).
@@ -76,13 +80,17 @@ fn phrase(text: &str, prefix: bool) -> String {
 }
 
 fn fts_term(field: Field, text: &str, prefix: bool) -> String {
-    let p = phrase(text, prefix);
+    fts_term_of(field, &phrase(text, prefix))
+}
+
+/// An FTS5 expression `e` (a phrase or a parenthesized group) limited to a field's column.
+fn fts_term_of(field: Field, e: &str) -> String {
     match field {
-        Field::Any => p,
-        Field::From => format!("sender : {p}"),
-        Field::To => format!("recipients : {p}"),
-        Field::Cc => format!("cc : {p}"),
-        Field::Subject => format!("subject : {p}"),
+        Field::Any => e.to_string(),
+        Field::From => format!("sender : {e}"),
+        Field::To => format!("recipients : {e}"),
+        Field::Cc => format!("cc : {e}"),
+        Field::Subject => format!("subject : {e}"),
     }
 }
 
@@ -118,8 +126,44 @@ struct Piece {
     expr: String,
     phrases: u32,
     counted: bool,
-    /// A text term that can match a subject or body (no field, or `subject:`).
-    marks: bool,
+    /// How many documents hold each phrase, when known (a prefix's words, search/words.rs).
+    docs: Option<i64>,
+    /// For a text term that can match a subject or body (no field, or `subject:`): its
+    /// expression for highlighting (a prefix as a prefix, not as its words).
+    marks: Option<String>,
+}
+
+/// A text term's piece: its phrase, or for a word being typed the words it may become.
+fn text_piece(
+    field: Field,
+    text: &str,
+    prefix: bool,
+    negated: bool,
+    completions: &dyn Fn(&str) -> Option<Words>,
+) -> Piece {
+    let native = fts_term(field, text, prefix);
+    let marks = (matches!(field, Field::Any | Field::Subject) && !negated).then(|| native.clone());
+    let mut piece = Piece {
+        expr: native,
+        phrases: 1,
+        counted: !negated,
+        docs: None,
+        marks,
+    };
+    if prefix && words::can_complete(text) {
+        if let Some(words) = completions(text).filter(|w| !w.is_empty()) {
+            let list = words
+                .iter()
+                .map(|(w, _)| phrase(w, false))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            piece.expr = fts_term_of(field, &format!("({list})"));
+            piece.phrases = words.len() as u32;
+            // As one prefix phrase: every word weighs the same, as common as all together.
+            piece.docs = Some(words.iter().map(|(_, n)| n).sum());
+        }
+    }
+    piece
 }
 
 /// `facets : ("\u{E000}folder4" OR "\u{E000}folder9")`: in any of these folders.
@@ -133,14 +177,18 @@ fn in_folders(ids: &[FolderId]) -> Piece {
         expr: format!("facets : ({list})"),
         phrases: ids.len() as u32,
         counted: false,
-        marks: false,
+        docs: None,
+        marks: None,
     }
 }
 
-/// Turns a query into a plan. `folders` resolves `in:` and `account:` terms.
+/// Turns a query into a plan. `folders` resolves `in:` and `account:` terms, `completions`
+/// the words of the index a word being typed may become (search/words.rs; `None` to leave
+/// the prefix to FTS5).
 pub(crate) fn plan(
     q: &Query,
     folders: &dyn Fn(&Kind) -> Vec<FolderId>,
+    completions: &dyn Fn(&str) -> Option<Words>,
     scope: Option<FolderId>,
 ) -> Plan {
     let mut positive = Vec::new();
@@ -157,12 +205,7 @@ pub(crate) fn plan(
                 if *field == Field::Any && !t.negated {
                     words.extend(marks::words(&text));
                 }
-                let piece = Piece {
-                    expr: fts_term(*field, &text, prefix),
-                    phrases: 1,
-                    counted: !t.negated,
-                    marks: matches!(field, Field::Any | Field::Subject) && !t.negated,
-                };
+                let piece = text_piece(*field, &text, prefix, t.negated, completions);
                 if t.negated {
                     negative.push(piece);
                 } else {
@@ -193,7 +236,8 @@ pub(crate) fn plan(
                     expr: format!("facets : \"{FACET}attachment\""),
                     phrases: 1,
                     counted: false,
-                    marks: false,
+                    docs: None,
+                    marks: None,
                 };
                 if yes {
                     positive.push(piece);
@@ -246,14 +290,20 @@ pub(crate) fn plan(
         positive.iter_mut().for_each(|p| p.counted = false);
     }
     let mut uncounted = 0u64;
+    let mut docs = Vec::new();
     let mut n = 0u32;
     for p in positive.iter().chain(&negative) {
         for _ in 0..p.phrases {
             if !p.counted && n < 64 {
                 uncounted |= 1 << n;
             }
+            docs.push(p.docs.unwrap_or(-1));
             n += 1;
         }
+    }
+    // Only what ranking will read.
+    while docs.last() == Some(&-1) {
+        docs.pop();
     }
     let group = |v: &[Piece], sep: &str| {
         v.iter()
@@ -285,12 +335,12 @@ pub(crate) fn plan(
     let text = matches.is_some();
     let marked: Vec<String> = positive
         .iter()
-        .filter(|p| p.marks)
-        .map(|p| format!("({})", p.expr))
+        .filter_map(|p| p.marks.as_ref().map(|m| format!("({m})")))
         .collect();
     Plan {
         matches,
         uncounted: if text { uncounted } else { 0 },
+        docs: if text { docs } else { Vec::new() },
         excludes,
         min_doc: if text { min_doc } else { None },
         conditions,
@@ -385,7 +435,25 @@ impl Store {
                 .collect(),
         };
         let q = if narrowed.is_empty() { q } else { &narrowed };
-        Ok(plan(q, &lookup, scope))
+        // The word being typed is looked up before planning (errors surface here).
+        let mut found: Vec<(String, Option<Words>)> = Vec::new();
+        for t in &q.terms {
+            if let Kind::Text {
+                text, prefix: true, ..
+            } = &t.kind
+            {
+                if words::can_complete(text) {
+                    found.push((text.clone(), self.completions(text)?));
+                }
+            }
+        }
+        let completions = |text: &str| {
+            found
+                .iter()
+                .find(|(t, _)| t == text)
+                .and_then(|(_, w)| w.clone())
+        };
+        Ok(plan(q, &lookup, &completions, scope))
     }
 
     /// How many messages match `q` (in `scope` if given).
@@ -490,12 +558,13 @@ impl Store {
     ) -> Result<Vec<(MessageId, bool)>> {
         let (from, params) = text_from(p, matches);
         let window_sql = format!(
-            "SELECT s.rowid, d.message_id, {}(search_index, ?), {}(search_index)
+            "SELECT s.rowid, d.message_id, {}(search_index, ?, ?), {}(search_index)
              {from} ORDER BY s.rowid DESC LIMIT ?",
             rank::NAME,
             rank::COLUMNS
         );
-        let mut window_params = vec![Value::Integer(p.uncounted as i64)];
+        let docs = serde_json::to_string(&p.docs).unwrap_or_else(|_| "[]".into());
+        let mut window_params = vec![Value::Integer(p.uncounted as i64), Value::Text(docs)];
         window_params.extend(params.iter().cloned());
         window_params.push(Value::Integer(RANKED.into()));
         let mut window: Vec<(f64, i64, MessageId, i64)> = self.read(|c| {

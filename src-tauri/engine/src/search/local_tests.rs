@@ -7,8 +7,12 @@ fn no_folders(_: &Kind) -> Vec<FolderId> {
     Vec::new()
 }
 
+fn no_words(_: &str) -> Option<Words> {
+    None
+}
+
 fn plan_of(q: &str) -> Plan {
-    plan(&parse(q).unwrap(), &no_folders, None)
+    plan(&parse(q).unwrap(), &no_folders, &no_words, None)
 }
 
 /// A folder's facet, as plans spell it.
@@ -71,6 +75,7 @@ fn with_text_folders_and_attachments_are_facets() {
     let p = plan(
         &parse("budget in:sent -in:trash has:attachment is:unread after:1970-01-02 rev").unwrap(),
         &folders,
+        &no_words,
         Some(3),
     );
     assert_eq!(
@@ -141,6 +146,7 @@ fn filters_become_conditions() {
     let p = plan(
         &parse("in:sent -in:trash in:nowhere").unwrap(),
         &folders,
+        &no_words,
         Some(3),
     );
     let sql: Vec<&str> = p.conditions.iter().map(|(s, _)| s.as_str()).collect();
@@ -520,4 +526,62 @@ fn a_folder_filter_naming_all_mail_filters_nothing() {
             .unwrap()
     };
     assert_eq!((scoped(f.inbox), scoped(f.sent)), (2, 0));
+}
+
+#[test]
+fn a_word_being_typed_becomes_the_words_it_may_become() {
+    let words = |prefix: &str| match prefix {
+        "quart" => Some(vec![
+            ("quarter".to_string(), 70),
+            ("quarterly".to_string(), 30),
+        ]),
+        "nothing" => Some(vec![]),
+        _ => None,
+    };
+    let p = plan(&parse("budget quart").unwrap(), &no_folders, &words, None);
+    assert_eq!(
+        p.matches.unwrap(),
+        "(\"budget\") AND ((\"quarter\" OR \"quarterly\"))"
+    );
+    assert_eq!(p.uncounted, 0);
+    // The words weigh as the prefix would: as common as all of them together.
+    assert_eq!(p.docs, [-1, 100, 100]);
+    // Highlighting still looks for the prefix.
+    assert_eq!(p.marks.unwrap(), "(\"budget\") OR (\"quart\"*)");
+    // No words (or too many): FTS5 takes the prefix itself.
+    let p = plan(&parse("nothing").unwrap(), &no_folders, &words, None);
+    assert_eq!(p.matches.unwrap(), "(\"nothing\"*)");
+    let p = plan(&parse("from:quart").unwrap(), &no_folders, &words, None);
+    assert_eq!(
+        p.matches.unwrap(),
+        "(sender : (\"quarter\" OR \"quarterly\"))"
+    );
+}
+
+#[test]
+fn typed_words_find_new_words_after_a_write() {
+    let f = fixture();
+    let a = add(&f, f.inbox, 1, "Quarter", "the quarter ends", 100);
+    let b = add(&f, f.inbox, 2, "Quarterly", "quarterly numbers", 200);
+    let c = add(&f, f.inbox, 3, "Quartet", "string quartet", 300);
+    assert_eq!(ids(&f, "quar"), vec![a, b, c]);
+    assert_eq!(ids(&f, "quarte"), vec![a, b, c]);
+    assert_eq!(ids(&f, "quarter"), vec![a, b]);
+    assert_eq!(ids(&f, "QUARTERL"), vec![b]);
+    // A word the last lookup did not know.
+    let d = add(&f, f.inbox, 4, "Clock", "a quartz clock", 400);
+    assert_eq!(ids(&f, "quart"), vec![a, b, c, d]);
+    let hits = f
+        .store
+        .search(&parse("quarte").unwrap(), None, 400, 0, 10)
+        .unwrap();
+    let b_hit = hits.iter().find(|h| h.message.id == b).unwrap();
+    assert_eq!(
+        b_hit.highlighted_subject,
+        format!("{MARK_START}Quarterly{MARK_END}")
+    );
+    assert_eq!(
+        b_hit.highlighted_snippet,
+        format!("{MARK_START}quarterly{MARK_END} numbers")
+    );
 }

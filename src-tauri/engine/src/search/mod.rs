@@ -13,8 +13,10 @@ mod local;
 mod marks;
 pub mod query;
 mod rank;
+mod words;
 
 pub use query::{parse, Field, Kind, ParseError, Query, Term};
+pub(crate) use words::Completions;
 
 use crate::message::MessageSummary;
 use serde::{Deserialize, Serialize};

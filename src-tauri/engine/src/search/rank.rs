@@ -1,4 +1,4 @@
-//! `tern_rank(search_index, uncounted)`: how well a message matches a full-text query, an
+//! `tern_rank(search_index, uncounted, docs)`: how well a message matches a full-text query, an
 //! FTS5 auxiliary function registered on every connection of the cache.
 //!
 //! It is FTS5's own bm25 (k1 = 1.2, b = 0.75, the column weights below), with one change that
@@ -12,7 +12,8 @@
 //! `uncounted` is a bit mask of phrases (in the order they appear in the MATCH expression)
 //! whose documents are not counted at all and which weigh as a common word: the facet phrases
 //! (folder, attachment), negated ones, and the only text phrase of a query (whose IDF would
-//! scale every match alike).
+//! scale every match alike). `docs`, a JSON array, gives the number of documents of phrases
+//! that is known already (-1 where not): those of a prefix's words (search/words.rs).
 //!
 //! Returns a positive number, larger for a better match (bm25 with its sign turned).
 
@@ -153,6 +154,7 @@ unsafe fn query_data(
     api: &ffi::Fts5ExtensionApi,
     fts: *mut ffi::Fts5Context,
     uncounted: u64,
+    known: &dyn Fn() -> Vec<i64>,
 ) -> Result<*const QueryData, c_int> {
     let (Some(get), Some(set), Some(phrases), Some(rows), Some(total), Some(query)) = (
         api.xGetAuxdata,
@@ -181,9 +183,15 @@ unsafe fn query_data(
             return Err(rc);
         }
         let n_rows = n_rows.max(1);
+        let known = known();
         let mut idf = Vec::new();
         for i in 0..phrases(fts).max(0) {
-            let hits = if i < 64 && uncounted & (1 << i) == 0 {
+            let given = known.get(i as usize).copied().filter(|n| *n >= 0);
+            let hits = if i < 64 && uncounted & (1 << i) != 0 {
+                DF_CAP
+            } else if let Some(n) = given {
+                n.min(DF_CAP)
+            } else if i < 64 {
                 let mut n = 0i64;
                 let rc = query(
                     fts,
@@ -282,6 +290,23 @@ unsafe fn score(
     else {
         return Err(ffi::SQLITE_ERROR);
     };
+    // The JSON text of `docs`, read only on a query's first row.
+    let known = || -> Vec<i64> {
+        if n_args < 2 {
+            return Vec::new();
+        }
+        // SAFETY: `args` holds at least two values; the text lives until the call ends, and
+        // SQLite returned `len` bytes at `text`.
+        let bytes = unsafe {
+            let v = *args.add(1);
+            let (text, len) = (ffi::sqlite3_value_text(v), ffi::sqlite3_value_bytes(v));
+            if text.is_null() || len <= 0 {
+                return Vec::new();
+            }
+            std::slice::from_raw_parts(text, len as usize)
+        };
+        serde_json::from_slice(bytes).unwrap_or_default()
+    };
     // SAFETY (whole block): as for `query_data`; `args` holds `n_args` values.
     unsafe {
         let uncounted = if n_args >= 1 {
@@ -289,7 +314,7 @@ unsafe fn score(
         } else {
             0
         };
-        let data = &*query_data(api, fts, uncounted)?;
+        let data = &*query_data(api, fts, uncounted, &known)?;
         // Weighted hits per phrase in this row.
         let mut freq = vec![0.0f64; data.idf.len()];
         let mut n_inst: c_int = 0;

@@ -18,6 +18,7 @@ pub use pending::Touched;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -35,6 +36,36 @@ struct Inner {
     readers: Vec<Mutex<Connection>>,
     /// Wakes the thread that indexes new messages for search (store/fulltext.rs).
     indexer: SyncSender<()>,
+    /// Counts the writer's uses, each counted as it ends: what was read under one value
+    /// still holds while it is unchanged (search/words.rs caches by it).
+    generation: AtomicU64,
+    /// The words a search last looked up for a word being typed (search/words.rs).
+    completions: Mutex<Option<crate::search::Completions>>,
+}
+
+/// The writer connection while it is in use; counts a generation when released.
+struct Writer<'a> {
+    conn: MutexGuard<'a, Connection>,
+    generation: &'a AtomicU64,
+}
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 impl Store {
@@ -75,6 +106,8 @@ impl Store {
                 writer: Mutex::new(writer),
                 readers,
                 indexer,
+                generation: AtomicU64::new(0),
+                completions: Mutex::new(None),
             }),
         };
         let weak = Arc::downgrade(&store.inner);
@@ -98,8 +131,18 @@ impl Store {
 
     /// Runs `f` on the writer connection. Blocking: call from `spawn_blocking` in async code.
     pub fn write<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
-        let mut conn = lock(&self.inner.writer)?;
+        let mut conn = lock_writer(&self.inner);
         f(&mut conn).map_err(storage)
+    }
+
+    /// How many times the writer has been used and released (see `Inner::generation`).
+    pub(crate) fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
+    /// The cache of a search's word lookups (search/words.rs).
+    pub(crate) fn completions_cache(&self) -> &Mutex<Option<crate::search::Completions>> {
+        &self.inner.completions
     }
 
     /// Runs `f` on a free reader connection (or waits for one).
@@ -162,8 +205,12 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn lock_writer(inner: &Inner) -> MutexGuard<'_, Connection> {
-    inner.writer.lock().unwrap_or_else(|p| p.into_inner())
+fn lock_writer(inner: &Inner) -> Writer<'_> {
+    // As `lock`: a poisoned lock is still safe to use.
+    Writer {
+        conn: inner.writer.lock().unwrap_or_else(|p| p.into_inner()),
+        generation: &inner.generation,
+    }
 }
 
 fn lock(m: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {
