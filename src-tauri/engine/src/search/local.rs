@@ -50,7 +50,8 @@ pub(crate) struct Plan {
     /// attachment terms as facets; `None` if no text term is positive.
     pub matches: Option<String>,
     /// Phrases of `matches` (bit i for the i-th) that ranking does not count documents for:
-    /// facets, negated terms, and a lone text phrase (see search/rank.rs).
+    /// facets, negated terms, field terms (`from:`...), and a lone text phrase (see
+    /// search/rank.rs).
     pub uncounted: u64,
     /// How many documents hold the i-th phrase of `matches`, where known already (-1 where
     /// not); ranking counts the others itself.
@@ -146,7 +147,10 @@ fn text_piece(
     let mut piece = Piece {
         expr: native,
         phrases: 1,
-        counted: !negated,
+        // A field's word is a filter more than a sign of relevance, and counting its
+        // documents means reading every document with the word in any column (10 ms for
+        // `subject:meeting` when "meeting" is in most bodies).
+        counted: !negated && field == Field::Any,
         docs: None,
         marks,
     };

@@ -28,8 +28,9 @@ fn text_terms_become_one_quoted_match_expression() {
         "(sender : \"alice\") AND (\"budget review\") AND (\"rep\"*)"
     );
     assert!(p.conditions.is_empty());
-    // Every text phrase is counted for ranking when there are several (search/rank.rs).
-    assert_eq!(p.uncounted, 0);
+    // Every text phrase without a field is counted for ranking when there are several
+    // (search/rank.rs).
+    assert_eq!(p.uncounted, 0b1);
     assert_eq!(plan_of("budget").uncounted, 0b1);
     // FTS5 syntax in the input is only text.
     let p = plan_of("a OR b NEAR(c) \"x\"\"y\" col:zz");

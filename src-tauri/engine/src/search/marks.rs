@@ -28,10 +28,10 @@ const SCRATCH: &str = "
 
 /// Words of context around the matches in a snippet.
 const SNIPPET_TOKENS: u32 = 24;
-/// Bytes of body kept before the first match, and after it, in an excerpt: more than
+/// Bytes of body kept before the first match, and after it, in an excerpt: about
 /// `SNIPPET_TOKENS` words on either side.
-const BEFORE: usize = 240;
-const AFTER: usize = 720;
+const BEFORE: usize = 160;
+const AFTER: usize = 400;
 /// Bodies are indexed up to this many characters (migration 3's `search_source`).
 const INDEXED_CHARS: usize = 200_000;
 
@@ -66,49 +66,109 @@ pub(super) fn words(text: &str) -> Vec<Vec<char>> {
         .collect()
 }
 
-/// The byte range of `body` to index for its snippet: around the first word that starts
-/// with one of `words`, or its start.
-fn excerpt(body: &str, words: &[Vec<char>]) -> (usize, usize) {
+/// Whether a byte can be part of a word: an ASCII letter or digit, or any byte of a
+/// non-ASCII character (sorted out by [`non_ascii_word_matches`]).
+fn wordish(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Whether an ASCII word starts with one of `words`.
+fn ascii_word_matches(word: &[u8], words: &[Vec<char>]) -> bool {
+    words.iter().any(|w| {
+        w.len() <= word.len()
+            && w.iter()
+                .zip(word)
+                .all(|(c, b)| *c == char::from(b.to_ascii_lowercase()))
+    })
+}
+
+/// Whether a run of word bytes with non-ASCII characters holds a word (letters and digits,
+/// split at any other character) that starts with one of `words`, folded.
+fn non_ascii_word_matches(run: &[u8], words: &[Vec<char>]) -> bool {
+    String::from_utf8_lossy(run)
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| {
+            words.iter().any(|w| {
+                let mut folded = word.chars().flat_map(fold);
+                !word.is_empty() && w.iter().all(|c| folded.next() == Some(*c))
+            })
+        })
+}
+
+/// The byte range of `body` (UTF-8) to index for its snippet: around the first word that
+/// starts with one of `words`, or its start; cut at ASCII spaces (so at characters' edges).
+fn excerpt(body: &[u8], words: &[Vec<char>]) -> (usize, usize) {
     let mut first = None;
-    let mut start = None;
-    for (i, c) in body.char_indices().chain([(body.len(), ' ')]) {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                let word = &body[s..i];
-                if words.iter().any(|w| {
-                    let mut folded = word.chars().flat_map(fold);
-                    w.iter().all(|c| folded.next() == Some(*c))
-                }) {
-                    first = Some(s);
-                    break;
-                }
-                start = None;
-            }
-            _ => {}
+    let mut i = 0;
+    while i < body.len() {
+        if !wordish(body[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut ascii = true;
+        while i < body.len() && wordish(body[i]) {
+            ascii &= body[i] < 0x80;
+            i += 1;
+        }
+        let run = &body[start..i];
+        let hit = if ascii {
+            ascii_word_matches(run, words)
+        } else {
+            non_ascii_word_matches(run, words)
+        };
+        if hit {
+            first = Some(start);
+            break;
         }
     }
     let at = first.unwrap_or(0);
-    // Cut at spaces, so no word is split.
-    let mut from = at.saturating_sub(BEFORE);
-    while from > 0 && !body.is_char_boundary(from) {
-        from -= 1;
-    }
-    if from > 0 {
-        from = body[from..at]
-            .find(char::is_whitespace)
-            .map_or(at, |i| from + i);
-    }
+    let space = |b: &u8| b.is_ascii_whitespace();
+    let from = match at.checked_sub(BEFORE) {
+        Some(from) if from > 0 => body[from..at]
+            .iter()
+            .position(space)
+            .map_or(at, |k| from + k),
+        _ => 0,
+    };
     let mut to = (at + AFTER).min(body.len());
-    while !body.is_char_boundary(to) {
-        to -= 1;
-    }
     if to < body.len() {
-        to = body[at..to]
-            .rfind(char::is_whitespace)
-            .map_or(to, |i| at + i);
+        to = match body[at..to].iter().rposition(space) {
+            Some(k) => at + k,
+            None => {
+                // One long word: back to the start of a character.
+                while to > at && body[to] & 0xC0 == 0x80 {
+                    to -= 1;
+                }
+                to
+            }
+        };
     }
     (from, to)
+}
+
+/// The bytes of a body the index read: its first [`INDEXED_CHARS`] characters.
+fn indexed(body: &[u8]) -> &[u8] {
+    if body.len() <= INDEXED_CHARS {
+        return body;
+    }
+    // The start of character number INDEXED_CHARS, if there is one.
+    let end = body
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b & 0xC0 != 0x80)
+        .nth(INDEXED_CHARS)
+        .map_or(body.len(), |(k, _)| k);
+    &body[..end]
+}
+
+/// Text as the index saw it: without the match markers (search/mod.rs).
+fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([MARK_START, MARK_END]) {
+        s.replace([MARK_START, MARK_END], "").into()
+    } else {
+        s.into()
+    }
 }
 
 /// The highlighted subject and body snippet of each of `hits` (a message and whether its
@@ -129,7 +189,7 @@ pub(super) fn mark(
     c.execute_batch(SCRATCH)?;
     empty(c)?;
     let list = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-    let rows: Vec<(MessageId, String, String)> = c
+    let rows: Vec<(MessageId, String, Vec<u8>)> = c
         .prepare_cached(
             "SELECT m.id, m.subject, coalesce(b.text, '') FROM messages m
              LEFT JOIN bodies b ON b.message_id = m.id
@@ -138,11 +198,11 @@ pub(super) fn mark(
         .query_map([list], |r| {
             let id: MessageId = r.get(0)?;
             // Bodies only for hits whose body matched: reading and scanning it is most of
-            // the work here.
+            // the work here. As bytes: only the excerpt needs to be checked as UTF-8.
             let body = if with_body.get(&id).copied().unwrap_or(true) {
-                r.get(2)?
+                r.get_ref(2)?.as_bytes()?.to_vec()
             } else {
-                String::new()
+                Vec::new()
             };
             Ok((id, r.get(1)?, body))
         })?
@@ -154,20 +214,11 @@ pub(super) fn mark(
             "INSERT INTO temp.search_marks_text (id, subject, body) VALUES (?1, ?2, ?3)",
         )?;
         for (id, subject, body) in &rows {
-            // As the index saw them: without the marker characters, the body truncated.
-            let clean = |s: &str| s.replace([MARK_START, MARK_END], "");
-            let body = clean(body);
-            // (A char is at least a byte: only a longer body can be over the limit.)
-            let body = match body.len() > INDEXED_CHARS {
-                true => match body.char_indices().nth(INDEXED_CHARS) {
-                    Some((i, _)) => &body[..i],
-                    None => &body[..],
-                },
-                false => &body[..],
-            };
+            let body = indexed(body);
             let (from, to) = excerpt(body, words);
             cut.insert(*id, (from > 0, to < body.len()));
-            put.execute(rusqlite::params![id, clean(subject), &body[from..to]])?;
+            let part = String::from_utf8_lossy(&body[from..to]);
+            put.execute(rusqlite::params![id, clean(subject), clean(&part)])?;
         }
     }
     c.execute_batch("INSERT INTO temp.search_marks (search_marks) VALUES ('rebuild')")?;
@@ -231,15 +282,22 @@ mod tests {
             "word ".repeat(100),
             "more ".repeat(300)
         );
-        let (from, to) = excerpt(&body, &words("zurich"));
+        let (from, to) = excerpt(body.as_bytes(), &words("zurich"));
         let at = body.find("Zürich").unwrap();
         assert!(from < at && at - from <= BEFORE && from > 0);
         assert!(to > at && to - at <= AFTER);
         assert!(body[from..].starts_with(' ') || body[..from].ends_with(' '));
         assert_eq!(&body[to..to + 1], " ");
         // A prefix matches the start of a word only.
-        let (from, _) = excerpt("xoffice office", &words("off"));
+        let (from, _) = excerpt(b"xoffice office", &words("off"));
         assert_eq!(from, 0);
-        assert_eq!(excerpt("short", &words("absent")), (0, 5));
+        assert_eq!(excerpt(b"short", &words("absent")), (0, 5));
+        // Words in quotes and next to other non-ASCII characters.
+        let quoted = format!("{} \u{201c}Budget\u{201d} — done", "x ".repeat(200));
+        let (from, _) = excerpt(quoted.as_bytes(), &words("budget"));
+        // Found (not the start of the body for want of a match), with context before it.
+        assert!(from > 0 && quoted[from..].find('\u{201c}').unwrap() <= BEFORE);
+        let long = "é".repeat(INDEXED_CHARS + 10);
+        assert_eq!(indexed(long.as_bytes()).len(), 2 * INDEXED_CHARS);
     }
 }
