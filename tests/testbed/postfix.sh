@@ -32,7 +32,7 @@ postfix_pid() { # prints the master pid of DIR's Postfix if it is running
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   # Guard against pid reuse: a Postfix master gets its config dir as MAIL_CONFIG.
   local environ
-  environ=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null) || return 1
+  environ=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ") || return 1
   [[ $'\n'$environ$'\n' == *$'\n'"MAIL_CONFIG=$dir/postfix/conf"$'\n'* ]] || return 1
   echo "$pid"
 }
