@@ -1,6 +1,7 @@
 //! Test support: a real Dovecot (and, where installed, Postfix) testbed per test, a second
 //! raw IMAP client, and a fault-injecting proxy. Everything listens on 127.0.0.1 only.
 
+pub mod mirror;
 pub mod proxy;
 pub mod raw;
 

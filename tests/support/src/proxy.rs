@@ -19,6 +19,10 @@ pub enum Fault {
     GarbleAfter(usize),
     /// Remove these capability names from every server line (plain connections only).
     HideCapabilities(Vec<String>),
+    /// Hide these capabilities, and cut the connection (both sides) when the client sends a
+    /// line containing the text, before it reaches the server: a client killed between two
+    /// commands (plain connections only).
+    CutOnCommand(Vec<String>, String),
 }
 
 pub struct Proxy {
@@ -76,16 +80,37 @@ async fn serve(client: TcpStream, upstream: u16, fault: Fault) {
     };
     let (mut cr, mut cw) = client.into_split();
     let (mut sr, mut sw) = server.into_split();
+    let cut_on = match &fault {
+        Fault::CutOnCommand(_, text) => Some(text.clone()),
+        _ => None,
+    };
+    let cut = Arc::new(tokio::sync::Notify::new());
+    let cut_up = cut.clone();
     let up = tokio::spawn(async move {
-        let _ = tokio::io::copy(&mut cr, &mut sw).await;
+        match cut_on {
+            None => {
+                let _ = tokio::io::copy(&mut cr, &mut sw).await;
+            }
+            Some(text) => {
+                forward_until(&mut cr, &mut sw, &text).await;
+                cut_up.notify_one();
+            }
+        }
     });
+    let fault = match fault {
+        Fault::CutOnCommand(hidden, _) => Fault::HideCapabilities(hidden),
+        f => f,
+    };
     let mut sent = 0usize;
     let mut buf = vec![0u8; 16 * 1024];
     let mut line = Vec::new();
     loop {
-        let n = match sr.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
+        let n = tokio::select! {
+            r = sr.read(&mut buf) => match r {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            },
+            _ = cut.notified() => break,
         };
         let chunk = &buf[..n];
         match &fault {
@@ -117,6 +142,8 @@ async fn serve(client: TcpStream, upstream: u16, fault: Fault) {
                     }
                 }
             }
+            // Turned into HideCapabilities above.
+            Fault::CutOnCommand(..) => break,
             Fault::HideCapabilities(hidden) => {
                 line.extend_from_slice(chunk);
                 while let Some(pos) = line.iter().position(|b| *b == b'\n') {
@@ -131,6 +158,34 @@ async fn serve(client: TcpStream, upstream: u16, fault: Fault) {
         }
     }
     up.abort();
+}
+
+/// Copies client lines to the server until one contains `text`, which is dropped.
+async fn forward_until(
+    from: &mut tokio::net::tcp::OwnedReadHalf,
+    to: &mut tokio::net::tcp::OwnedWriteHalf,
+    text: &str,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut line = Vec::new();
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        line.extend_from_slice(&buf[..n]);
+        while let Some(pos) = line.iter().position(|b| *b == b'\n') {
+            let l: Vec<u8> = line.drain(..=pos).collect();
+            if String::from_utf8_lossy(&l).contains(text) {
+                return;
+            }
+            if to.write_all(&l).await.is_err() {
+                return;
+            }
+        }
+        // A literal's bytes (APPEND) may come without a newline yet: pass them on whole
+        // lines only once complete; a partial line waits for the rest.
+    }
 }
 
 /// Removes capability tokens from a CAPABILITY line or response code.

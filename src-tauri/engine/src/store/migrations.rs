@@ -160,6 +160,51 @@ const MIGRATIONS: &[&str] = &[
         replies_only INTEGER NOT NULL DEFAULT 0
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 4: acting on mail: moves, copies, deletes and undo (see pending.rs for the design).
+    // A handle is where the server holds a message that queued actions still act on; replay
+    // keeps it current, so later actions find the message after earlier ones moved it.
+    r#"
+    ALTER TABLE pending_ops ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
+
+    CREATE TABLE handles (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        folder TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL DEFAULT 0,
+        uid INTEGER NOT NULL DEFAULT 0,
+        message_id TEXT NOT NULL DEFAULT '',
+        row_id INTEGER NOT NULL DEFAULT 0,
+        source INTEGER NOT NULL DEFAULT 0,
+        last_op INTEGER NOT NULL DEFAULT 0,
+        sent INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX handles_by_row ON handles (row_id);
+    CREATE INDEX handles_by_place ON handles (account_id, folder, uid);
+
+    -- A handle outlives the row that showed it (a message deleted for good still has to be
+    -- expunged on the server).
+    CREATE TRIGGER handles_row_removed AFTER DELETE ON messages BEGIN
+        UPDATE handles SET row_id = 0 WHERE row_id = OLD.id;
+    END;
+
+    CREATE TABLE failed_ops (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        op TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL DEFAULT (unixepoch())
+    ) STRICT;
+
+    CREATE TABLE undo_actions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        items TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL DEFAULT (unixepoch())
+    ) STRICT;
+
+    ALTER TABLE folders ADD COLUMN rescan INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.

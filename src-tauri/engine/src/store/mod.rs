@@ -2,16 +2,20 @@
 //! Accounts and settings live here too; the message tables may be rebuilt from the server.
 
 mod accounts;
+mod actions;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod folders;
 mod fulltext;
+mod handles;
 mod messages;
 pub mod migrations;
 mod pending;
 mod threading;
 mod threads;
 
+pub use actions::{Queued, UndoRecord};
+pub use handles::{Handle, Place};
 pub use messages::NewMessages;
 pub use pending::Touched;
 
