@@ -71,7 +71,10 @@ impl Engine {
         let mut to_trash = Vec::new();
         let mut for_good = Vec::new();
         for id in unique(ids) {
-            let (folder, _) = self.store().locate(id)?;
+            // A message already gone (another window, a sync) is simply not acted on.
+            let Ok((folder, _)) = self.store().locate(id) else {
+                continue;
+            };
             if self.store().folder(folder)?.role == Role::Trash {
                 for_good.push(id);
             } else {
@@ -162,7 +165,9 @@ impl Engine {
     fn plan_to_role(&self, ids: &[MessageId], role: Role) -> Result<Vec<(MessageId, FolderId)>> {
         let mut plan = Vec::new();
         for id in unique(ids) {
-            let (folder, _) = self.store().locate(id)?;
+            let Ok((folder, _)) = self.store().locate(id) else {
+                continue;
+            };
             let account = self.store().folder(folder)?.account_id;
             let target = self
                 .store()

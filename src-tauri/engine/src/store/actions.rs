@@ -430,3 +430,7 @@ fn record_undo(
         .execute(params![kind, json])?;
     Ok(c.last_insert_rowid())
 }
+
+#[cfg(test)]
+#[path = "actions_tests.rs"]
+mod tests;

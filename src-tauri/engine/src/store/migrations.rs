@@ -166,8 +166,10 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE pending_ops ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
 
+    -- AUTOINCREMENT: queued operations name handles by id, and undo tokens and failures are
+    -- handed to the UI; none of these ids may ever come back for something else.
     CREATE TABLE handles (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
         folder TEXT NOT NULL,
         uidvalidity INTEGER NOT NULL DEFAULT 0,
@@ -188,7 +190,7 @@ const MIGRATIONS: &[&str] = &[
     END;
 
     CREATE TABLE failed_ops (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
         op TEXT NOT NULL,
         kind TEXT NOT NULL DEFAULT '',
@@ -197,7 +199,7 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
 
     CREATE TABLE undo_actions (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL,
         items TEXT NOT NULL DEFAULT '[]',
         created_at INTEGER NOT NULL DEFAULT (unixepoch())

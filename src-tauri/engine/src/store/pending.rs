@@ -300,8 +300,17 @@ impl Store {
             if let Some((account, json)) = row {
                 t.queues.insert(account);
                 if let Ok(op) = serde_json::from_str::<Op>(&json) {
-                    if let (Some(_), Op::Flags { folder, .. }) = (failure, &op) {
-                        handles::mark_rescan(&tx, account, folder)?;
+                    if failure.is_some() {
+                        // The cache showed the change; a rescan brings back the server's
+                        // flags, and anything a partial run left uncertain.
+                        if let Op::Flags { folder, .. } = &op {
+                            handles::mark_rescan(&tx, account, folder)?;
+                        }
+                        for h in op.handles() {
+                            if let Some(h) = handles::load(&tx, h)? {
+                                handles::mark_rescan(&tx, h.account, &h.folder)?;
+                            }
+                        }
                     }
                     handles::settle_op(&tx, id, &op.handles(), &mut t)?;
                 }
