@@ -202,8 +202,17 @@ pub(super) fn settle(c: &Connection, h: &Handle, t: &mut Touched) -> rusqlite::R
         return Ok(());
     };
     let target = match folder_by_name(c, h.account, &h.folder)? {
+        Some((id, uv)) if h.uid != 0 && uv == h.uidvalidity => Some(id),
+        // A folder never synced (just created) learns its UIDVALIDITY from COPYUID, so its
+        // first sync keeps this row instead of starting the folder afresh.
+        Some((id, 0)) if h.uid != 0 && h.uidvalidity != 0 => {
+            c.prepare_cached(
+                "UPDATE folders SET uidvalidity = ?2 WHERE id = ?1 AND uidvalidity = 0",
+            )?
+            .execute(params![id, h.uidvalidity])?;
+            Some(id)
+        }
         // A cache that knows another UIDVALIDITY cannot place the UID; a rescan will.
-        Some((id, uv)) if h.uid != 0 && (uv == 0 || uv == h.uidvalidity) => Some(id),
         _ => None,
     };
     let Some(folder) = target else {
