@@ -294,3 +294,64 @@ async fn chained_moves_and_flags_before_replay_end_in_the_last_folder() {
         .iter()
         .any(|f| f.role == Role::Junk && f.total == 2));
 }
+
+/// A server without UIDPLUS gives no COPYUID: the moved messages are found again in the
+/// destination by Message-ID, and a plain EXPUNGE is only used when it removes nothing else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_uidplus_new_uids_are_found_by_message_id() {
+    let tb = Testbed::start();
+    tb.seed("alice", "INBOX", 10);
+    let hide = || Fault::HideCapabilities(vec!["MOVE".into(), "UIDPLUS".into()]);
+    let proxy = Proxy::start(tb.imap_port, (0..20).map(|_| hide()).collect()).await;
+    let dir = profile();
+    let engine = Engine::open(dir.path(), tb.credentials(), fast_options()).unwrap();
+    let id = engine
+        .add_account(&tb.account_via("alice", Security::Plain, "127.0.0.1", proxy.port))
+        .unwrap();
+    engine.sync(id).await.unwrap();
+    let s = Setup {
+        engine,
+        id,
+        _dir: dir,
+    };
+    let mut raw = tb.raw("alice").await;
+    let picked = newest(&s, "INBOX", 5);
+    s.engine
+        .move_messages(&ids(&picked[..3]), folder(&s, "Archive").id)
+        .unwrap();
+    let copy = s
+        .engine
+        .copy_messages(&ids(&picked[3..4]), folder(&s, "Junk").id)
+        .unwrap();
+    s.engine.push_pending(s.id).await.unwrap();
+    for m in s.engine.store().summaries(&ids(&picked[..3])).unwrap() {
+        assert_eq!(m.folder_id, folder(&s, "Archive").id);
+        assert_ne!(m.uid, 0, "found by Message-ID");
+    }
+    assert_ne!(s.engine.store().summaries(&copy.ids).unwrap()[0].uid, 0);
+    for f in ["INBOX", "Archive", "Junk"] {
+        assert_mirrors(&s.engine, s.id, &mut raw, f).await;
+    }
+
+    // Another client's \Deleted message: ours is only marked, never a plain EXPUNGE.
+    raw.select("INBOX").await;
+    let theirs = picked[4].1;
+    raw.store(&theirs.to_string(), "+FLAGS.SILENT (\\Deleted)")
+        .await;
+    let last = newest(&s, "INBOX", 10)
+        .into_iter()
+        .find(|p| p.1 != theirs)
+        .unwrap();
+    s.engine
+        .move_messages(&[last.0], folder(&s, "Archive").id)
+        .unwrap();
+    s.engine.push_pending(s.id).await.unwrap();
+    raw.select("INBOX").await;
+    let server = raw.flags().await;
+    assert!(
+        server.contains_key(&theirs),
+        "the other client's message survives"
+    );
+    assert!(server[&last.1].contains(&"\\Deleted".to_string()));
+    assert_mirrors(&s.engine, s.id, &mut raw, "Archive").await;
+}

@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::time::Duration;
+use tern_engine::events::EventSender;
+use tern_engine::imap::ops::Conn;
 use tern_engine::message::flags;
-use tern_engine::{Engine, ErrorKind, Event, MessageId, Security};
+use tern_engine::sync::Syncer;
+use tern_engine::{Engine, ErrorKind, Event, MessageId, Security, SyncOptions};
 use tern_testsupport::mirror::assert_mirrors;
 use tern_testsupport::proxy::{Fault, Proxy};
 use tern_testsupport::raw::RawClient;
@@ -352,4 +355,60 @@ async fn a_copy_and_expunge_move_cut_in_the_middle_is_not_doubled() {
     for row in engine.store().summaries(&all).unwrap() {
         assert_ne!(row.uid, 0);
     }
+}
+
+/// Syncs one folder the way the worker would, but without replaying the queue first.
+async fn sync_only(tb: &Testbed, engine: &Engine, account: i64, name: &str) {
+    let a = engine.account(account).unwrap();
+    let mut conn = Conn::open(&a, &tb.password("alice"), fast_options().timeouts)
+        .await
+        .unwrap();
+    let events = EventSender::new();
+    let opts = SyncOptions::default();
+    let folder = engine.store().find_folder(account, name).unwrap();
+    let mut syncer = Syncer {
+        conn: &mut conn,
+        store: engine.store(),
+        events: &events,
+        account,
+        opts: &opts,
+    };
+    syncer.sync_folder(&folder).await.unwrap();
+    conn.logout().await;
+}
+
+/// The destination is synced while the move is still queued: once as the server had it
+/// (our move not done), once after the server did it but the cache could not record it.
+/// Neither ends with the message twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_synced_before_the_replay_gets_no_duplicate() {
+    let tb = Testbed::start();
+    tb.seed("alice", "INBOX", 6);
+    let dir = profile();
+    let engine = Engine::open(dir.path(), tb.credentials(), fast_options()).unwrap();
+    let id = engine.add_account(&tb.account("alice")).unwrap();
+    engine.sync(id).await.unwrap();
+    let m = newest(&engine, id, "INBOX", 2);
+    let all: Vec<MessageId> = m.iter().map(|p| p.0).collect();
+    engine
+        .move_messages(&all, fid(&engine, id, "Archive"))
+        .unwrap();
+    sync_only(&tb, &engine, id, "Archive").await;
+    sync_only(&tb, &engine, id, "INBOX").await;
+    assert_eq!(engine.store().find_folder(id, "Archive").unwrap().total, 2);
+    assert_eq!(engine.store().find_folder(id, "INBOX").unwrap().total, 4);
+    // The server moved the first one already (the process died before recording it).
+    let mut raw = tb.raw("alice").await;
+    raw.select("INBOX").await;
+    raw.uid_move(&m[0].1.to_string(), "Archive").await;
+    sync_only(&tb, &engine, id, "Archive").await;
+
+    engine.sync(id).await.unwrap();
+    assert_eq!(engine.store().pending_count(id).unwrap(), 0);
+    for f in ["INBOX", "Archive"] {
+        assert_mirrors(&engine, id, &mut raw, f).await;
+    }
+    let n = census(&mut raw, &["INBOX", "Archive"]).await;
+    assert_eq!(n.len(), 6);
+    assert!(n.values().all(|c| *c == 1), "{n:?}");
 }

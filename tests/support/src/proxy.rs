@@ -18,6 +18,7 @@ pub enum Fault {
     /// After this many server bytes, send a malformed response line and close.
     GarbleAfter(usize),
     /// Remove these capability names from every server line (plain connections only).
+    /// Hiding UIDPLUS also removes its COPYUID and APPENDUID response codes.
     HideCapabilities(Vec<String>),
     /// Hide these capabilities, and cut the connection (both sides) when the client sends a
     /// line containing the text, before it reaches the server: a client killed between two
@@ -190,6 +191,11 @@ async fn forward_until(
 
 /// Removes capability tokens from a CAPABILITY line or response code.
 fn hide(line: &[u8], hidden: &[String]) -> Vec<u8> {
+    if hidden.iter().any(|h| h.eq_ignore_ascii_case("UIDPLUS")) {
+        if let Some(stripped) = strip_uidplus_code(line) {
+            return stripped;
+        }
+    }
     let text = String::from_utf8_lossy(line);
     if !text.to_ascii_uppercase().contains("CAPABILITY") {
         return line.to_vec();
@@ -209,4 +215,56 @@ fn hide(line: &[u8], hidden: &[String]) -> Vec<u8> {
     let mut s = out.join(" ").replace(" ]", "]");
     s.push_str("\r\n");
     s.into_bytes()
+}
+
+/// A server without UIDPLUS sends no COPYUID or APPENDUID (RFC 4315 §3): removes the code
+/// from a status line such as `* OK [COPYUID 7 1 5] Moved UIDs.`.
+fn strip_uidplus_code(line: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(line).ok()?;
+    let mut words = text.splitn(3, ' ');
+    let (tag, status, rest) = (words.next()?, words.next()?, words.next()?);
+    let upper = rest.to_ascii_uppercase();
+    if !status.eq_ignore_ascii_case("OK")
+        || !(upper.starts_with("[COPYUID ") || upper.starts_with("[APPENDUID "))
+    {
+        return None;
+    }
+    let end = rest.find(']')?;
+    let tail = rest[end + 1..].trim_start_matches(' ');
+    let tail = if tail.trim().is_empty() {
+        "done\r\n"
+    } else {
+        tail
+    };
+    Some(format!("{tag} {status} {tail}").into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hiding_uidplus_strips_its_codes() {
+        let hidden = vec!["UIDPLUS".to_string()];
+        assert_eq!(
+            hide(b"* OK [COPYUID 7 1:2 5:6] Moved UIDs.\r\n", &hidden),
+            b"* OK Moved UIDs.\r\n"
+        );
+        assert_eq!(
+            hide(b"a3 OK [APPENDUID 7 9] Append completed.\r\n", &hidden),
+            b"a3 OK Append completed.\r\n"
+        );
+        assert_eq!(
+            hide(b"a4 OK [COPYUID 7 1 5]\r\n", &hidden),
+            b"a4 OK done\r\n"
+        );
+        assert_eq!(
+            hide(b"* CAPABILITY IMAP4rev1 UIDPLUS MOVE\r\n", &hidden),
+            b"* CAPABILITY IMAP4rev1 MOVE\r\n"
+        );
+        assert_eq!(
+            hide(b"a5 OK [READ-WRITE] Select\r\n", &hidden),
+            b"a5 OK [READ-WRITE] Select\r\n"
+        );
+    }
 }

@@ -120,8 +120,14 @@ where
                 status,
                 outcome,
             } if t == tag => {
+                let text = outcome.information.as_deref().unwrap_or("");
                 return match status {
                     Status::Ok => Ok(Code::of(outcome.code.as_ref())),
+                    // A refusal for now, not for good (RFC 5530 §3): retry later.
+                    Status::No if is_temporary(text) => Err(err(
+                        ErrorKind::Network,
+                        format!("The server cannot do {} right now: {text}", verb(cmd)),
+                    )),
                     Status::No => Err(err(
                         ErrorKind::Refused,
                         format!(
@@ -143,6 +149,13 @@ where
             other => on_untagged(other),
         }
     }
+}
+
+/// Whether a NO carries a response code saying "try again later" (RFC 5530 §3: the
+/// parser keeps codes it does not know in the text).
+fn is_temporary(text: &str) -> bool {
+    let t = text.trim_start().to_ascii_uppercase();
+    t.starts_with("[UNAVAILABLE]") || t.starts_with("[INUSE]")
 }
 
 /// APPEND (RFC 3501 §6.3.11) of `content` as a synchronizing literal: the command line, the
@@ -236,6 +249,34 @@ mod tests {
     fn quoting_escapes_specials() {
         assert_eq!(quote("INBOX"), "\"INBOX\"");
         assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+
+    #[test]
+    fn temporary_refusals_are_told_apart() {
+        assert!(is_temporary("[INUSE] Mailbox is locked"));
+        assert!(is_temporary("[unavailable] Backend down"));
+        assert!(!is_temporary("Mailbox doesn't exist: Nope"));
+    }
+
+    #[test]
+    fn copyuid_pairs_follow_set_order() {
+        use async_imap::imap_proto::rfc4315::UidSetMember::{Uid, UidRange};
+        let code = ResponseCode::CopyUid(7, vec![Uid(3), UidRange(5..=6)], vec![UidRange(20..=22)]);
+        assert_eq!(
+            Code::of(Some(&code)),
+            Code::CopyUid {
+                uidvalidity: 7,
+                pairs: vec![(3, 20), (5, 21), (6, 22)]
+            }
+        );
+        let append = ResponseCode::AppendUid(9, vec![Uid(41)]);
+        assert_eq!(
+            Code::of(Some(&append)),
+            Code::AppendUid {
+                uidvalidity: 9,
+                uid: 41
+            }
+        );
     }
 
     #[test]
