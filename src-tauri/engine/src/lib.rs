@@ -9,7 +9,7 @@ mod engine_search;
 pub mod error;
 pub mod events;
 pub mod folder;
-pub mod folder_ops;
+mod folder_ops;
 pub mod imap;
 pub mod message;
 pub mod mime;

@@ -412,3 +412,38 @@ async fn a_destination_synced_before_the_replay_gets_no_duplicate() {
     assert_eq!(n.len(), 6);
     assert!(n.values().all(|c| *c == 1), "{n:?}");
 }
+
+/// With the worker running: actions taken during an outage wait, and the worker sends them
+/// by itself once it reconnects (retrying with backoff meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_sends_what_waited_once_the_server_is_back() {
+    let tb = Testbed::start();
+    tb.seed("alice", "INBOX", 5);
+    let dir = profile();
+    let engine = Engine::open(dir.path(), tb.credentials(), fast_options()).unwrap();
+    let id = engine.add_account(&tb.account("alice")).unwrap();
+    engine.sync(id).await.unwrap();
+    engine.start(id).unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    tb.stop_server();
+    let mut events = engine.events();
+    let m = newest(&engine, id, "INBOX", 2);
+    let all: Vec<MessageId> = m.iter().map(|p| p.0).collect();
+    engine.archive_messages(&all).unwrap();
+    let mut waiting = None;
+    while let Some(e) = events.try_recv() {
+        if let Event::PendingChanged { count, .. } = e {
+            waiting = Some(count);
+        }
+    }
+    assert_eq!(waiting, Some(1), "the UI is told an action waits");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(engine.store().pending_count(id).unwrap(), 1);
+
+    tb.restart();
+    tern_testsupport::mirror::wait_replayed(&engine, id).await;
+    let mut raw = tb.raw("alice").await;
+    for f in ["INBOX", "Archive"] {
+        assert_mirrors(&engine, id, &mut raw, f).await;
+    }
+}
