@@ -6,7 +6,7 @@ mod forward;
 mod notify;
 mod state;
 
-use commands::{accounts, find, mail, ui};
+use commands::{accounts, act, find, mail, ui};
 use state::{AppState, KEYRING_SERVICE};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -97,6 +97,17 @@ pub fn run() {
             find::threads_count,
             find::thread_messages,
             find::flags_set,
+            act::messages_move,
+            act::messages_archive,
+            act::messages_junk,
+            act::messages_delete,
+            act::action_undo,
+            act::pending_status,
+            act::failure_dismiss,
+            act::folder_create,
+            act::folder_rename,
+            act::folder_delete,
+            act::folder_subscribe,
             ui::ui_state_get,
             ui::ui_state_set,
             ui::viewing,

@@ -2,6 +2,7 @@
 //! the error; the logic lives in the engine.
 
 pub mod accounts;
+pub mod act;
 pub mod find;
 pub mod mail;
 pub mod ui;

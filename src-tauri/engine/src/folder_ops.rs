@@ -6,6 +6,7 @@
 //! tree and its events follow.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::Event;
 use crate::folder::Folder;
 use crate::imap::ops::Conn;
 use crate::imap::utf7;
@@ -80,7 +81,11 @@ impl Ctx {
             }
             FolderOp::Subscribe { name, on } => conn.subscribe(name, *on).await?,
         }
-        self.syncer(conn).refresh_folders().await
+        self.syncer(conn).refresh_folders().await?;
+        // A rename already changed the cached rows, so the LIST above may find nothing new
+        // to announce: tell listeners the tree changed in any case.
+        self.events.send(Event::FoldersChanged { account });
+        Ok(())
     }
 
     /// The cached folder `name` and its subfolders.

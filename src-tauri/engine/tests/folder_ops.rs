@@ -53,8 +53,15 @@ async fn folders_are_created_renamed_subscribed_and_deleted() {
         .map(|m| m.id)
         .collect();
     engine.move_messages(&msgs, year.id).unwrap();
+    let mut events = engine.events();
     let work = engine.rename_folder(projects.id, "Work").await.unwrap();
     assert_eq!(work.id, projects.id, "the same folder, renamed");
+    // The tree on screen must learn of it, though the cache changed before the LIST.
+    let mut told = false;
+    while let Some(e) = events.try_recv() {
+        told |= e == tern_engine::Event::FoldersChanged { account: id };
+    }
+    assert!(told, "a rename announces FoldersChanged");
     let year = engine.store().folder(year.id).unwrap();
     assert_eq!(year.name, "Work/Fr&APw-h 2025");
     assert_eq!(year.total, 2);

@@ -71,6 +71,16 @@ export class Testbed {
     return (await this.#imap(user, ["flags", folder, String(uid)])).trim().split(/\s+/).filter(Boolean);
   }
 
+  /** The subjects of a folder's messages on the server (as raw header values). */
+  async subjects(user, folder) {
+    return (await this.#imap(user, ["subjects", folder])).split("\n").filter(Boolean);
+  }
+
+  /** The folder names on the server. */
+  async folderNames(user) {
+    return (await this.#imap(user, ["folders", "-"])).split("\n").filter(Boolean);
+  }
+
   async count(user, folder) {
     return Number((await this.#imap(user, ["count", folder])).trim());
   }

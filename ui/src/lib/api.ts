@@ -155,6 +155,7 @@ export type ErrorKind =
   | "storage"
   | "config"
   | "credentials"
+  | "not-empty"
   | "cancelled";
 
 /** What every failing command rejects with. */
@@ -183,6 +184,8 @@ export type EngineEvent =
   | { type: "sync-progress"; account: number; folder: number; done: number; total: number }
   | { type: "sync-state"; account: number; syncing: boolean; online: boolean }
   | { type: "account-error"; account: number; error: UiError }
+  | { type: "pending-changed"; account: number; count: number }
+  | { type: "action-failed"; account: number; failure: number }
   | { type: "resync-all" };
 
 export interface AccountStatus {
@@ -199,6 +202,31 @@ export interface UiState {
   /** The list shows conversations. */
   threaded?: boolean;
   /** "folders" pane width etc. may be added later; unknown keys are kept. */
+}
+
+/** What a move, copy, delete, archive or junk did. */
+export interface ActionDone {
+  /** Handle for undoing it (action_undo); null when it cannot be undone (copies, permanent deletes). */
+  undo: number | null;
+  /** Messages it applied to. */
+  count: number;
+  /** Where they went (a folder's display name), when somewhere. */
+  destination: string | null;
+}
+
+/** An action the server refused for good; its local change was reverted. */
+export interface FailedAction {
+  id: number;
+  account: number;
+  /** What the user did, in words ("Move 3 messages to Archive"). */
+  what: string;
+  error: UiError;
+}
+
+/** Actions not yet on the server, per account, and those that failed for good. */
+export interface PendingState {
+  waiting: { account: number; count: number }[];
+  failed: FailedAction[];
 }
 
 /** The unified inbox is addressed as folder `null`. */
@@ -249,6 +277,30 @@ export const api = {
   /** Adds/removes flag bits on messages and on every message of whole conversations. */
   setFlags: (ids: number[], threadIds: number[], add: number, remove: number) =>
     invoke<void>("flags_set", { ids, threadIds, add, remove }),
+  /** Moves (or copies) messages and whole conversations to a folder, at once locally; queued for the server. */
+  /**
+   * The actions below take messages and whole conversations; of a conversation, only its
+   * messages in `listFolder` (the list on screen; null: every INBOX) are acted on.
+   */
+  move: (ids: number[], threadIds: number[], listFolder: FolderKey, folderId: number, copy: boolean) =>
+    invoke<ActionDone>("messages_move", { ids, threadIds, listFolder, folderId, copy }),
+  archive: (ids: number[], threadIds: number[], listFolder: FolderKey) =>
+    invoke<ActionDone>("messages_archive", { ids, threadIds, listFolder }),
+  /** To Trash (never what is already there); with `permanent`, for good (only after the user confirmed). */
+  remove: (ids: number[], threadIds: number[], listFolder: FolderKey, permanent: boolean) =>
+    invoke<ActionDone>("messages_delete", { ids, threadIds, listFolder, permanent }),
+  /** To Junk, or (junk false) out of it back to the Inbox. */
+  junk: (ids: number[], threadIds: number[], listFolder: FolderKey, junk: boolean) =>
+    invoke<ActionDone>("messages_junk", { ids, threadIds, listFolder, junk }),
+  undo: (token: number) => invoke<void>("action_undo", { token }),
+  pending: () => invoke<PendingState>("pending_status"),
+  dismissFailure: (id: number) => invoke<void>("failure_dismiss", { id }),
+  folderCreate: (accountId: number, parentId: number | null, name: string) =>
+    invoke<void>("folder_create", { accountId, parentId, name }),
+  folderRename: (folderId: number, name: string) => invoke<void>("folder_rename", { folderId, name }),
+  /** Refused for a folder with mail unless `force`. */
+  folderDelete: (folderId: number, force: boolean) => invoke<void>("folder_delete", { folderId, force }),
+  folderSubscribe: (folderId: number, subscribed: boolean) => invoke<void>("folder_subscribe", { folderId, subscribed }),
   syncNow: (account: number | null) => invoke<void>("sync_now", { accountId: account }),
   status: () => invoke<AccountStatus[]>("status"),
   uiState: () => invoke<UiState>("ui_state_get"),

@@ -4,6 +4,7 @@
 
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { accounts } from "./accounts.svelte";
+import { actions } from "./actions.svelte";
 import { api, asUiError, Flags, type Account, type EngineEvent, type FolderKey, type UiError, type UiState } from "./api";
 import { coalesce } from "./coalesce";
 import { conversation } from "./conversation.svelte";
@@ -31,6 +32,7 @@ class Session {
   private saved: UiState = { folder_id: null, message_id: null };
   private unlisten: UnlistenFn[] = [];
   private reloadFolders = coalesce(() => this.refreshFolders(), 100);
+  private reloadPending = coalesce(() => actions.refreshPending(), 300);
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Loads everything and restores the last folder and message. */
@@ -46,7 +48,7 @@ class Session {
         this.phase = "ready";
         return;
       }
-      await Promise.all([folders.load(), status.load()]);
+      await Promise.all([folders.load(), status.load(), actions.refreshPending()]);
       this.saved = await api.uiState().catch(() => this.saved);
       messageList.setThreaded(this.saved.threaded === true);
       const folder = this.saved.folder_id;
@@ -198,7 +200,7 @@ class Session {
     for (const s of plan.syncStates) status.setSync(s.account, s.syncing, s.online);
     for (const e of plan.errors) status.setError(e.account, e.error);
     for (const p of plan.progress) status.setProgress(p.account, p.folder, p.done, p.total);
-    if (selection.openId !== null && plan.removed.includes(selection.openId)) selection.gone = true;
+    if (selection.openId !== null && plan.removed.includes(selection.openId)) void selection.recheck();
     if (plan.resyncAll) {
       void accounts.load().catch(() => {});
       void status.load().catch(() => {});
@@ -207,6 +209,7 @@ class Session {
     // Conversations and search results span folders: any change to mail may change them.
     if (plan.refreshList || (plan.messagesTouched && messageList.mode !== "messages")) messageList.refresh();
     if (plan.messagesTouched) void conversation.reload();
+    if (plan.reloadPending || plan.resyncAll) this.reloadPending.request();
   }
 
   /** Remembers the folder and message, a moment after they change. */
