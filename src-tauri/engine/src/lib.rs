@@ -2,6 +2,7 @@
 //! whoever shows them. It has no UI dependency; the CLI and the desktop app sit on top.
 
 pub mod account;
+pub mod compose;
 pub mod credentials;
 mod engine;
 mod engine_actions;
