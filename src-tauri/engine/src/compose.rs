@@ -220,16 +220,16 @@ pub fn build(
         } else {
             a.mime.clone()
         };
-        parts.push(MimePart::new(mime, BodyPart::Binary(bytes.into())).attachment(a.filename.clone()));
+        if mime.eq_ignore_ascii_case("message/rfc822") {
+            parts.push(rfc822_part(&a.filename, &bytes));
+            continue;
+        }
+        parts.push(
+            MimePart::new(mime, BodyPart::Binary(bytes.into())).attachment(a.filename.clone()),
+        );
     }
     for f in forwarded {
-        let raw = crlf(&f.raw);
-        let encoding = if raw.is_ascii() { "7bit" } else { "8bit" };
-        parts.push(
-            MimePart::new("message/rfc822", BodyPart::Binary(raw.into()))
-                .attachment(f.filename.clone())
-                .transfer_encoding(encoding),
-        );
+        parts.push(rfc822_part(&f.filename, &f.raw));
     }
     let body = if parts.is_empty() {
         alternative
@@ -247,6 +247,15 @@ pub fn build(
         from: from.email.clone(),
         recipients,
     })
+}
+
+/// A message attached whole: 7bit or 8bit as it is, never base64 (RFC 2046 §5.2.1).
+fn rfc822_part(filename: &str, raw: &[u8]) -> MimePart<'static> {
+    let raw = crlf(raw);
+    let encoding = if raw.is_ascii() { "7bit" } else { "8bit" };
+    MimePart::new("message/rfc822", BodyPart::Binary(raw.into()))
+        .attachment(filename.to_string())
+        .transfer_encoding(encoding)
 }
 
 fn mb_address(a: &Address) -> MbAddress<'static> {
@@ -344,7 +353,9 @@ pub fn escape_html(s: &str) -> String {
 
 /// Text with CRLF line ends (RFC 5322 §2.3).
 fn normalise_newlines(s: &str) -> String {
-    s.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n")
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n")
 }
 
 fn crlf(raw: &[u8]) -> Vec<u8> {

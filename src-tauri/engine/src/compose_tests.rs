@@ -35,7 +35,10 @@ fn builds_alternative_with_attachment_and_encoded_words() {
     let built = build(&draft(), &from, Purpose::Send, 1_700_000_000, &[]).unwrap();
     let head = String::from_utf8_lossy(&built.raw);
     let headers = head.split("\r\n\r\n").next().unwrap();
-    assert!(headers.is_ascii(), "headers must be ASCII (RFC 2047): {headers}");
+    assert!(
+        headers.is_ascii(),
+        "headers must be ASCII (RFC 2047): {headers}"
+    );
     assert!(!headers.to_ascii_lowercase().contains("bcc"), "{headers}");
     assert!(!head.contains("dave@example.org"));
     assert!(built.message_id.ends_with("@example.org"));

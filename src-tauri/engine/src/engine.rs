@@ -158,6 +158,15 @@ impl Engine {
             .map(|w| w.tx.clone())
     }
 
+    /// The wake of the account's outbox task, when its worker runs.
+    pub(crate) fn worker_outbox(&self, id: AccountId) -> Option<Arc<tokio::sync::Notify>> {
+        self.workers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .map(|w| w.outbox.clone())
+    }
+
     /// Syncs every folder of the account now: through its worker when running, otherwise
     /// over a connection opened for the purpose.
     pub async fn sync(&self, id: AccountId) -> Result<SyncReport> {

@@ -73,6 +73,14 @@ pub enum Event {
     /// The server refused a queued action for good; its local change was undone.
     /// `Engine::failures` has the sentence to show, under this id.
     ActionFailed { account: AccountId, failure: i64 },
+    /// The account's outbox changed (queued, sending, sent, failed, cancelled):
+    /// `Engine::outbox` lists it.
+    OutboxChanged { account: AccountId },
+    /// The server refused a queued message for good (or its outcome is unknown); it stays in
+    /// the outbox with the sentence to show, under this id.
+    SendFailed { account: AccountId, outbox: i64 },
+    /// The account's drafts changed (saved, synced to the server, sent, deleted).
+    DraftsChanged { account: AccountId },
     /// Something failed; the kind says whether the user must act (auth, tls) or wait.
     AccountError { account: AccountId, error: Error },
     /// Too many events were missed: re-query everything.

@@ -67,7 +67,10 @@ impl Drop for Owned {
 /// The engine's handle on a running worker.
 pub(crate) struct WorkerHandle {
     pub tx: mpsc::Sender<Command>,
+    /// Wakes the account's outbox task (`outbox.rs`): something was queued or cancelled.
+    pub outbox: Arc<Notify>,
     _task: Owned,
+    _outbox: Owned,
 }
 
 /// What a worker needs; cheap to clone.
@@ -205,10 +208,14 @@ impl Ctx {
 
 pub(crate) fn spawn(ctx: Ctx) -> WorkerHandle {
     let (tx, rx) = mpsc::channel(64);
+    let outbox = Arc::new(Notify::new());
+    let sender = tokio::spawn(crate::outbox::run(ctx.clone(), outbox.clone(), tx.clone()));
     let task = tokio::spawn(run(ctx, rx));
     WorkerHandle {
         tx,
+        outbox,
         _task: Owned(task),
+        _outbox: Owned(sender),
     }
 }
 

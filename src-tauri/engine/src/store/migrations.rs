@@ -207,6 +207,48 @@ const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE folders ADD COLUMN rescan INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 5: writing mail: the outbox and drafts (see outbox.rs for the design). Neither may be
+    // lost: they are the user's words, not a cache of the server.
+    r#"
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        draft TEXT NOT NULL,
+        draft_id INTEGER NOT NULL DEFAULT 0,
+        message_id TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL DEFAULT '[]',
+        raw BLOB NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued',
+        send_at INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        data_started INTEGER NOT NULL DEFAULT 0,
+        append_started INTEGER NOT NULL DEFAULT 0,
+        error_kind TEXT NOT NULL DEFAULT '',
+        last_error TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL DEFAULT (unixepoch())
+    ) STRICT;
+    CREATE INDEX outbox_by_account ON outbox (account_id, state, send_at);
+
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        draft TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'editing',
+        updated_at INTEGER NOT NULL DEFAULT 0,
+        sync_at INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        server_folder TEXT NOT NULL DEFAULT '',
+        server_uidvalidity INTEGER NOT NULL DEFAULT 0,
+        server_uid INTEGER NOT NULL DEFAULT 0,
+        server_message_id TEXT NOT NULL DEFAULT '',
+        append_message_id TEXT NOT NULL DEFAULT '',
+        append_raw BLOB NOT NULL DEFAULT x'',
+        stale TEXT NOT NULL DEFAULT '[]'
+    ) STRICT;
+    CREATE INDEX drafts_by_account ON drafts (account_id, sync_at);
+    "#,
 ];
 
 /// The schema version this build writes.

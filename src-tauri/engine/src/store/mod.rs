@@ -3,6 +3,7 @@
 
 mod accounts;
 mod actions;
+pub mod drafts;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod folders;
@@ -10,13 +11,16 @@ mod fulltext;
 mod handles;
 mod messages;
 pub mod migrations;
+pub mod outbox;
 mod pending;
 mod threading;
 mod threads;
 
 pub use actions::{Queued, UndoRecord};
+pub use drafts::{DraftInfo, ServerCopy};
 pub use handles::{Handle, Place};
 pub use messages::NewMessages;
+pub use outbox::{DraftId, OutboxId, OutboxItem, OutboxState};
 pub use pending::Touched;
 
 use crate::error::{Error, ErrorKind, Result};
