@@ -8,6 +8,7 @@ mod find;
 mod folder_cmd;
 mod output;
 mod read;
+mod write;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -98,6 +99,8 @@ enum Cmd {
     Watch { account: Option<String> },
     #[command(flatten)]
     Act(act::ActCmd),
+    #[command(flatten)]
+    Write(write::WriteCmd),
     /// Create, rename, delete or (un)subscribe folders (on the server, at once).
     #[command(subcommand)]
     Folder(folder_cmd::FolderCmd),
@@ -181,6 +184,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Show { id, html } => read::show(&engine, id, html, &out).await,
         Cmd::Watch { account } => read::watch(&engine, account.as_deref(), &out).await,
         Cmd::Act(cmd) => act::run(&engine, cmd, &out).await,
+        Cmd::Write(cmd) => write::run(&engine, cmd, &out).await,
         Cmd::Folder(cmd) => folder_cmd::run(&engine, cmd, &out).await,
     }
 }
