@@ -4,11 +4,12 @@
   imap.py PORT CA_FILE USER PASSWORD append FOLDER        < message   -> prints the new UID
   imap.py PORT CA_FILE USER PASSWORD flags FOLDER UID                 -> prints the flags
   imap.py PORT CA_FILE USER PASSWORD count FOLDER                     -> prints EXISTS
-  imap.py PORT CA_FILE USER PASSWORD subjects FOLDER                  -> one Subject per line
+  imap.py PORT CA_FILE USER PASSWORD subjects FOLDER                  -> one Subject per line, decoded
   imap.py PORT CA_FILE USER PASSWORD folders -                        -> one folder per line
 
 Always connects to 127.0.0.1.
 """
+import email.header
 import imaplib
 import re
 import ssl
@@ -61,7 +62,9 @@ def main() -> int:
                 for item in resp:
                     if isinstance(item, tuple):
                         line = item[1].decode("utf-8", "replace").strip()
-                        print(line.split(":", 1)[1].strip() if ":" in line else "")
+                        raw = line.split(":", 1)[1].strip() if ":" in line else ""
+                        # Encoded words (RFC 2047) as the text they stand for.
+                        print(str(email.header.make_header(email.header.decode_header(raw))).replace("\r\n", "").replace("\n", ""))
         elif cmd == "folders":
             typ, resp = imap.list()
             for line in resp:

@@ -10,6 +10,8 @@ export interface EventPlan {
   messagesTouched: boolean;
   /** Re-query what waits for the server and what it refused. */
   reloadPending: boolean;
+  /** Re-query the outbox. */
+  reloadOutbox: boolean;
   /** Re-query the folder list. */
   reloadFolders: boolean;
   /** The engine lost track of what it told us: re-query everything. */
@@ -35,6 +37,7 @@ export function planEvents(
     refreshList: false,
     messagesTouched: false,
     reloadPending: false,
+    reloadOutbox: false,
     reloadFolders: false,
     resyncAll: false,
     counts: [],
@@ -82,6 +85,12 @@ export function planEvents(
       case "pending-changed":
       case "action-failed":
         plan.reloadPending = true;
+        break;
+      case "outbox-changed":
+      case "send-failed":
+        plan.reloadOutbox = true;
+        break;
+      case "drafts-changed":
         break;
       case "new-mail":
         // The shell notifies; the list learns of the mail from messages-added.

@@ -57,6 +57,14 @@ describe("mapKey", () => {
     expect(action("Delete", { ...list, editable: true })).toBeNull();
   });
 
+  it("writes: c new message, r reply, a reply all, f forward", () => {
+    expect(action("c")).toBe("compose");
+    expect(action("r")).toBe("reply");
+    expect(action("a")).toBe("replyAll");
+    expect(action("f")).toBe("forward");
+    expect(action("r", { ...list, editable: true })).toBeNull();
+  });
+
   it("goes back with u and Escape", () => {
     expect(action("u")).toBe("back");
     expect(action("Escape")).toBe("back");
@@ -88,8 +96,8 @@ describe("mapKey", () => {
     expect(action("r", field, { ctrlKey: true })).toBe("sync");
   });
 
-  it("leaves r and R unbound", () => {
-    expect(action("r")).toBeNull();
+  it("takes r as reply, but leaves R (a mistyped Shift) unbound", () => {
+    expect(action("r")).toBe("reply");
     expect(action("R", list, { shiftKey: true })).toBeNull();
   });
 

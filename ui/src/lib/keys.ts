@@ -23,6 +23,10 @@ export type Action =
   | "pickNext"
   | "pickPrevious"
   | "undo"
+  | "compose"
+  | "reply"
+  | "replyAll"
+  | "forward"
   | "sync";
 
 export interface KeyPress {
@@ -72,6 +76,11 @@ export const SHORTCUTS: readonly { keys: string[]; action: Action; description: 
   { keys: ["x"], action: "pick", description: "Select or unselect the message" },
   { keys: ["Shift ↓", "Shift ↑"], action: "pickNext", description: "Extend the selection" },
   { keys: ["z"], action: "undo", description: "Undo the last move, delete, archive or junk" },
+  { keys: ["c"], action: "compose", description: "New message" },
+  { keys: ["r"], action: "reply", description: "Reply" },
+  { keys: ["a"], action: "replyAll", description: "Reply to all" },
+  { keys: ["f"], action: "forward", description: "Forward" },
+  { keys: ["Ctrl Enter"], action: "compose", description: "Send (while writing)" },
   { keys: ["Ctrl R", "F5"], action: "sync", description: "Check for new mail now" },
   { keys: ["?"], action: "help", description: "Show or hide this list" },
 ];
@@ -147,6 +156,14 @@ export function mapKey(press: KeyPress, target: KeyTarget, pendingG: number | nu
       return { action: "pick", pendingG: null };
     case "z":
       return { action: "undo", pendingG: null };
+    case "c":
+      return { action: "compose", pendingG: null };
+    case "r":
+      return { action: "reply", pendingG: null };
+    case "a":
+      return { action: "replyAll", pendingG: null };
+    case "f":
+      return { action: "forward", pendingG: null };
     default:
       return none;
   }

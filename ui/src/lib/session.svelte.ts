@@ -11,6 +11,8 @@ import { conversation } from "./conversation.svelte";
 import { planEvents } from "./eventPlan";
 import { folders } from "./folders.svelte";
 import { messageList } from "./messageList.svelte";
+import { outbox } from "./outbox.svelte";
+import { prefs } from "./prefs.svelte";
 import { selection } from "./selection.svelte";
 import { status } from "./status.svelte";
 
@@ -50,6 +52,8 @@ class Session {
       }
       await Promise.all([folders.load(), status.load(), actions.refreshPending()]);
       this.saved = await api.uiState().catch(() => this.saved);
+      prefs.load(this.saved);
+      void outbox.refresh();
       messageList.setThreaded(this.saved.threaded === true);
       const folder = this.saved.folder_id;
       selection.showFolder(folder !== null && folders.byId.has(folder) ? folder : null);
@@ -210,6 +214,7 @@ class Session {
     if (plan.refreshList || (plan.messagesTouched && messageList.mode !== "messages")) messageList.refresh();
     if (plan.messagesTouched) void conversation.reload();
     if (plan.reloadPending || plan.resyncAll) this.reloadPending.request();
+    if (plan.reloadOutbox || plan.resyncAll) void outbox.refresh();
   }
 
   /** Remembers the folder and message, a moment after they change. */
@@ -223,6 +228,7 @@ class Session {
         folder_id: selection.folder,
         message_id: selection.openId,
         threaded: messageList.threaded,
+        ...prefs.toState(),
       };
       api.saveUiState(this.saved).catch(() => {});
     }, 300);
