@@ -109,7 +109,18 @@ describe("writing: compose, send, undo send, reply, drafts", () => {
     await waitFor(async () => (await tb.subjects("alice", "Drafts")).filter((s) => s.startsWith("Writing e2e: draft")).length === 1, {
       what: "exactly one copy of the draft in Drafts",
     });
+    // Closed, it stays a draft; opened from the Drafts folder, it is written on again.
+    await (await app.shown("compose-close")).click();
+    await app.openFolder("Drafts");
+    const row = await app.row("Writing e2e: draft two", 20_000);
+    await app.rowElement(row.id).click();
+    await app.shown("compose");
+    await waitFor(async () => (await app.$("compose-subject").getValue()) === "Writing e2e: draft two", {
+      what: "the draft reopened in the compose pane",
+    });
+    assert.match(await app.text('[data-testid="compose-body"]'), /First words\./);
     await (await app.shown("compose-discard")).click();
+    await app.openFolder("Inbox");
     await waitFor(async () => !(await tb.subjects("alice", "Drafts")).some((s) => s.startsWith("Writing e2e: draft")), {
       what: "the discarded draft gone from Drafts",
     });

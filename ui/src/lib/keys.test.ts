@@ -62,6 +62,7 @@ describe("mapKey", () => {
     expect(action("r")).toBe("reply");
     expect(action("a")).toBe("replyAll");
     expect(action("f")).toBe("forward");
+    expect(action("F", list, { shiftKey: true })).toBe("forwardAttachment");
     expect(action("r", { ...list, editable: true })).toBeNull();
   });
 

@@ -27,6 +27,7 @@ export type Action =
   | "reply"
   | "replyAll"
   | "forward"
+  | "forwardAttachment"
   | "sync";
 
 export interface KeyPress {
@@ -80,6 +81,7 @@ export const SHORTCUTS: readonly { keys: string[]; action: Action; description: 
   { keys: ["r"], action: "reply", description: "Reply" },
   { keys: ["a"], action: "replyAll", description: "Reply to all" },
   { keys: ["f"], action: "forward", description: "Forward" },
+  { keys: ["Shift F"], action: "forwardAttachment", description: "Forward as an attachment" },
   { keys: ["Ctrl Enter"], action: "compose", description: "Send (while writing)" },
   { keys: ["Ctrl R", "F5"], action: "sync", description: "Check for new mail now" },
   { keys: ["?"], action: "help", description: "Show or hide this list" },
@@ -164,6 +166,8 @@ export function mapKey(press: KeyPress, target: KeyTarget, pendingG: number | nu
       return { action: "replyAll", pendingG: null };
     case "f":
       return { action: "forward", pendingG: null };
+    case "F":
+      return { action: "forwardAttachment", pendingG: null };
     default:
       return none;
   }

@@ -7,6 +7,7 @@ import { accounts } from "./accounts.svelte";
 import { actions } from "./actions.svelte";
 import { api, asUiError, Flags, type Account, type EngineEvent, type FolderKey, type UiError, type UiState } from "./api";
 import { coalesce } from "./coalesce";
+import { compose } from "./compose.svelte";
 import { conversation } from "./conversation.svelte";
 import { planEvents } from "./eventPlan";
 import { folders } from "./folders.svelte";
@@ -83,6 +84,10 @@ class Session {
     this.foldersOpen = false;
     this.tellViewing();
     this.persist();
+    // Drafts and Sent change by what this app itself appends, which IDLE on the INBOX does not
+    // report: check them when they are opened (cheap with CONDSTORE).
+    const f = folder === null ? undefined : folders.byId.get(folder);
+    if (f && (f.role === "drafts" || f.role === "sent")) api.syncNow(f.account_id).catch(() => {});
   }
 
   /** Opens a message from the list. */
@@ -100,9 +105,16 @@ class Session {
       this.readerOpen = true;
       selection.openThread(row.thread.id);
       this.persist();
-    } else {
-      this.open(id);
+      return;
     }
+    // A draft (saved here or by another client) opens to be written on.
+    const folder = row?.kind === "message" ? folders.byId.get(row.message.folder_id) : undefined;
+    if (folder?.role === "drafts") {
+      this.readerOpen = true;
+      void compose.start("draft", folder.account_id, id);
+      return;
+    }
+    this.open(id);
   }
 
   /**
