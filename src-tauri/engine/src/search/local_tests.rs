@@ -486,6 +486,24 @@ fn facets_filter_text_queries_by_folder_and_attachment() {
 }
 
 #[test]
+fn a_moved_message_is_found_in_its_new_folder() {
+    let f = fixture();
+    let a = add(&f, f.inbox, 1, "Quince", "quince paste", 100);
+    assert_eq!(ids(&f, "quince in:sent"), Vec::<i64>::new());
+    // A move keeps the row and changes its folder (store/actions.rs).
+    f.store
+        .write(|c| {
+            c.execute(
+                "UPDATE messages SET folder_id = ?2, uid = -id WHERE id = ?1",
+                (a, f.sent),
+            )
+        })
+        .unwrap();
+    assert_eq!(ids(&f, "quince in:sent"), vec![a]);
+    assert_eq!(ids(&f, "quince -in:sent"), Vec::<i64>::new());
+}
+
+#[test]
 fn a_body_removed_alone_leaves_the_index() {
     let f = fixture();
     let a = add(&f, f.inbox, 1, "Quince", "quince marmalade", 100);

@@ -2,17 +2,25 @@
 //! Accounts and settings live here too; the message tables may be rebuilt from the server.
 
 mod accounts;
+mod actions;
+pub mod drafts;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod folders;
 mod fulltext;
+mod handles;
 mod messages;
 pub mod migrations;
+pub mod outbox;
 mod pending;
 mod threading;
 mod threads;
 
+pub use actions::{Queued, UndoRecord};
+pub use drafts::{DraftInfo, ServerCopy};
+pub use handles::{Handle, Place};
 pub use messages::NewMessages;
+pub use outbox::{DraftId, OutboxId, OutboxItem, OutboxState};
 pub use pending::Touched;
 
 use crate::error::{Error, ErrorKind, Result};
