@@ -4,8 +4,9 @@
 set -euo pipefail
 
 packages=(
-  # the mail testbed
-  dovecot-imapd dovecot-lmtpd openssl python3
+  # the mail testbed: Dovecot for IMAP, Postfix for SMTP submission (delivering into Dovecot
+  # over LMTP)
+  dovecot-imapd dovecot-lmtpd postfix openssl python3
   # a real Secret Service for keyring tests, on a private session bus
   dbus gnome-keyring
   # benchmark references and measurement
@@ -34,8 +35,24 @@ if ((${#missing[@]})); then
     $SUDO chmod +x /usr/sbin/policy-rc.d
     trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
   fi
+  # Postfix asks what kind of mail server this is. "No configuration" writes no
+  # /etc/postfix/main.cf, so no system Postfix can start; the testbed runs private instances
+  # from configs of its own.
+  if [[ " ${missing[*]} " == *" postfix "* ]]; then
+    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+  fi
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The package enables its boot service: disable a Postfix we just installed (one that was
+  # here before is the machine owner's and is left alone).
+  if [[ " ${missing[*]} " == *" postfix "* ]]; then
+    if command -v systemctl >/dev/null 2>&1; then
+      $SUDO systemctl disable postfix.service >/dev/null 2>&1 || true
+      if [[ -d /run/systemd/system ]]; then $SUDO systemctl stop postfix.service || true; fi
+    elif command -v update-rc.d >/dev/null 2>&1; then
+      $SUDO update-rc.d postfix disable >/dev/null 2>&1 || true
+    fi
+  fi
 fi
 
 # WebDriver front for Tauri apps (a crates.io package, built from source).

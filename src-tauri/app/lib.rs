@@ -6,7 +6,7 @@ mod forward;
 mod notify;
 mod state;
 
-use commands::{accounts, find, mail, ui};
+use commands::{accounts, act, find, mail, ui, write};
 use state::{AppState, KEYRING_SERVICE};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,6 +47,9 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         .title("Tern")
         .inner_size(1200.0, 800.0)
         .min_inner_size(480.0, 360.0)
+        // HTML5 drag and drop (messages onto folders, files onto a message being written)
+        // instead of the shell's own file-drop handling, which would swallow it on Windows.
+        .disable_drag_drop_handler()
         .on_navigation(is_app_url)
         // Links in mail open with target=_blank from a sandboxed frame: send web and mail
         // links to the system browser, never open a window inside the app.
@@ -97,6 +100,27 @@ pub fn run() {
             find::threads_count,
             find::thread_messages,
             find::flags_set,
+            act::messages_move,
+            act::messages_archive,
+            act::messages_junk,
+            act::messages_delete,
+            act::action_undo,
+            act::pending_status,
+            act::failure_dismiss,
+            act::folder_create,
+            act::folder_rename,
+            act::folder_delete,
+            act::folder_subscribe,
+            write::draft_for,
+            write::draft_open,
+            write::draft_save,
+            write::draft_discard,
+            write::message_send,
+            write::send_cancel,
+            write::outbox_list,
+            write::address_suggest,
+            write::attachment_pick,
+            write::attachment_stage,
             ui::ui_state_get,
             ui::ui_state_set,
             ui::viewing,

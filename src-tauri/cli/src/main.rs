@@ -3,9 +3,12 @@
 //! never appear in argv, files or logs.
 
 mod accounts;
+mod act;
 mod find;
+mod folder_cmd;
 mod output;
 mod read;
+mod write;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -94,6 +97,13 @@ enum Cmd {
     },
     /// Stay connected and print each new message as it arrives.
     Watch { account: Option<String> },
+    #[command(flatten)]
+    Act(act::ActCmd),
+    #[command(flatten)]
+    Write(write::WriteCmd),
+    /// Create, rename, delete or (un)subscribe folders (on the server, at once).
+    #[command(subcommand)]
+    Folder(folder_cmd::FolderCmd),
 }
 
 fn data_dir(arg: Option<PathBuf>) -> Result<PathBuf> {
@@ -173,5 +183,8 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Thread { id } => find::thread(&engine, id, &out),
         Cmd::Show { id, html } => read::show(&engine, id, html, &out).await,
         Cmd::Watch { account } => read::watch(&engine, account.as_deref(), &out).await,
+        Cmd::Act(cmd) => act::run(&engine, cmd, &out).await,
+        Cmd::Write(cmd) => write::run(&engine, cmd, &out).await,
+        Cmd::Folder(cmd) => folder_cmd::run(&engine, cmd, &out).await,
     }
 }

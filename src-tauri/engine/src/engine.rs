@@ -10,6 +10,7 @@ use crate::imap::ops::Conn;
 use crate::message::flags;
 use crate::message::{MessageDetail, MessageId, MessageSummary};
 use crate::render::{self, MessageView};
+use crate::replay::ReplayLocks;
 use crate::store::Store;
 use crate::sync::SyncReport;
 use crate::worker::{self, Command, Ctx, EngineOptions, WorkerHandle};
@@ -29,6 +30,7 @@ pub struct Engine {
     workers: Mutex<HashMap<AccountId, WorkerHandle>>,
     /// One connection per account for on-demand bodies, opened when first needed.
     foreground: tokio::sync::Mutex<HashMap<AccountId, Conn>>,
+    locks: ReplayLocks,
 }
 
 impl Engine {
@@ -59,6 +61,7 @@ impl Engine {
             opts,
             workers: Mutex::new(HashMap::new()),
             foreground: tokio::sync::Mutex::new(HashMap::new()),
+            locks: ReplayLocks::default(),
         })
     }
 
@@ -152,15 +155,29 @@ impl Engine {
             events: self.events.clone(),
             creds: self.creds.clone(),
             opts: self.opts.clone(),
+            locks: self.locks.clone(),
         }
     }
 
-    fn sender(&self, id: AccountId) -> Option<tokio::sync::mpsc::Sender<Command>> {
+    pub(crate) fn event_sender(&self) -> &EventSender {
+        &self.events
+    }
+
+    pub(crate) fn sender(&self, id: AccountId) -> Option<tokio::sync::mpsc::Sender<Command>> {
         self.workers
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&id)
             .map(|w| w.tx.clone())
+    }
+
+    /// The wake of the account's outbox task, when its worker runs.
+    pub(crate) fn worker_outbox(&self, id: AccountId) -> Option<Arc<tokio::sync::Notify>> {
+        self.workers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .map(|w| w.outbox.clone())
     }
 
     /// Syncs every folder of the account now: through its worker when running, otherwise
@@ -245,35 +262,7 @@ impl Engine {
     /// (the write path: local change and pending operation in one transaction).
     pub fn set_flags(&self, ids: &[MessageId], add: u32, remove: u32) -> Result<()> {
         let touched = self.store.queue_flags(ids, add, remove)?;
-        let mut accounts = std::collections::BTreeSet::new();
-        for ((account, folder), ids) in touched.messages {
-            accounts.insert(account);
-            self.events.send(Event::MessagesChanged {
-                account,
-                folder,
-                ids,
-            });
-            let f = self.store.folder(folder)?;
-            self.events.send(Event::FolderCounts {
-                account,
-                folder,
-                total: f.total,
-                unread: f.unread,
-            });
-        }
-        for id in ids {
-            if let Ok((folder, _)) = self.store.locate(*id) {
-                if let Ok(f) = self.store.folder(folder) {
-                    accounts.insert(f.account_id);
-                }
-            }
-        }
-        for account in accounts {
-            if let Some(tx) = self.sender(account) {
-                // A full queue already holds a wake-up; the action itself is in the cache.
-                let _ = tx.try_send(Command::Replay);
-            }
-        }
+        self.changed(&touched);
         Ok(())
     }
 

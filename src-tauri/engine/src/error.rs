@@ -22,6 +22,9 @@ pub enum ErrorKind {
     /// The server understood a command and refused it (a NO reply), for example a folder
     /// that no longer exists. Retrying the same command will not help.
     Refused,
+    /// The folder still holds messages or subfolders; deleting it needs the user's
+    /// confirmation (and `force`).
+    NotEmpty,
     /// The local cache could not be read or written (full disk, corruption).
     Storage,
     /// The settings are unusable (for example plain text without consent).

@@ -26,7 +26,7 @@ pub enum Event {
         folder: FolderId,
         messages: Vec<NewMailItem>,
     },
-    /// Messages were added to the cache.
+    /// Messages were added to a folder's list: new mail, or moved or copied there.
     MessagesAdded {
         account: AccountId,
         folder: FolderId,
@@ -38,7 +38,8 @@ pub enum Event {
         folder: FolderId,
         ids: Vec<MessageId>,
     },
-    /// Messages were expunged on the server and removed from the cache.
+    /// Messages left a folder's list: expunged on the server, moved away (the same ids are
+    /// then added to another folder) or deleted.
     MessagesRemoved {
         account: AccountId,
         folder: FolderId,
@@ -66,6 +67,20 @@ pub enum Event {
         syncing: bool,
         online: bool,
     },
+    /// The number of the account's actions waiting for the server changed
+    /// (`Engine::pending` lists them).
+    PendingChanged { account: AccountId, count: u32 },
+    /// The server refused a queued action for good; its local change was undone.
+    /// `Engine::failures` has the sentence to show, under this id.
+    ActionFailed { account: AccountId, failure: i64 },
+    /// The account's outbox changed (queued, sending, sent, failed, cancelled):
+    /// `Engine::outbox` lists it.
+    OutboxChanged { account: AccountId },
+    /// The server refused a queued message for good (or its outcome is unknown); it stays in
+    /// the outbox with the sentence to show, under this id.
+    SendFailed { account: AccountId, outbox: i64 },
+    /// The account's drafts changed (saved, synced to the server, sent, deleted).
+    DraftsChanged { account: AccountId },
     /// Something failed; the kind says whether the user must act (auth, tls) or wait.
     AccountError { account: AccountId, error: Error },
     /// Too many events were missed: re-query everything.

@@ -188,6 +188,7 @@ impl Syncer<'_> {
         status: &MailboxState,
     ) -> Result<bool> {
         if cached.uidvalidity == 0
+            || self.store.needs_rescan(folder.id)?
             || cached.uidvalidity != status.uidvalidity
             || cached.uidnext != status.uidnext
         {
@@ -276,9 +277,15 @@ impl Syncer<'_> {
         cached: &SyncState,
         report: &mut SyncReport,
     ) -> Result<()> {
-        let first_sync = cached.uidnext == 0;
-        let have: HashSet<u32> = self.store.uids(folder.id)?.into_iter().collect();
-        let mut uids = self.conn.uids_from(cached.uidnext.max(1)).await?;
+        let rescan = self.store.needs_rescan(folder.id)?;
+        // Mail found again by a rescan is not new mail either: no notification.
+        let first_sync = cached.uidnext == 0 || rescan;
+        // UIDs held by queued actions are accounted for: a message moved here whose UID is
+        // known but not yet settled, or one moved away from here that the server still has.
+        let have = self.store.known_uids(folder.id)?;
+        // A rescan (after a conflict) looks for every UID the cache lacks, not only new ones.
+        let from = if rescan { 1 } else { cached.uidnext.max(1) };
+        let mut uids = self.conn.uids_from(from).await?;
         uids.retain(|u| !have.contains(u));
         if uids.is_empty() {
             return Ok(());

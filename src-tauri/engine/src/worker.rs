@@ -6,10 +6,11 @@ use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{Event, EventSender};
 use crate::folder::Role;
+use crate::folder_ops::FolderOp;
 use crate::imap::ops::Conn;
 use crate::imap::{timed, Timeouts};
 use crate::message::MessageId;
-use crate::pending::Op;
+use crate::replay::ReplayLocks;
 use crate::store::Store;
 use crate::sync::{backoff, SyncOptions, SyncReport, Syncer};
 use async_imap::extensions::idle::IdleResponse;
@@ -50,6 +51,8 @@ pub(crate) enum Command {
     Sync(oneshot::Sender<Result<SyncReport>>),
     /// New actions were queued: carry them out.
     Replay,
+    /// Create, rename, delete or (un)subscribe a folder, online.
+    Folder(FolderOp, oneshot::Sender<Result<()>>),
 }
 
 /// Aborts the task when dropped, so no task outlives its owner.
@@ -64,7 +67,10 @@ impl Drop for Owned {
 /// The engine's handle on a running worker.
 pub(crate) struct WorkerHandle {
     pub tx: mpsc::Sender<Command>,
+    /// Wakes the account's outbox task (`outbox.rs`): something was queued or cancelled.
+    pub outbox: Arc<Notify>,
     _task: Owned,
+    _outbox: Owned,
 }
 
 /// What a worker needs; cheap to clone.
@@ -75,9 +81,18 @@ pub(crate) struct Ctx {
     pub events: EventSender,
     pub creds: Arc<dyn Credentials>,
     pub opts: EngineOptions,
+    pub locks: ReplayLocks,
 }
 
 impl Ctx {
+    /// The same context for another account (a cross-account action reaches it).
+    pub fn for_account(&self, account: Account) -> Ctx {
+        Ctx {
+            account,
+            ..self.clone()
+        }
+    }
+
     pub async fn connect(&self) -> Result<Conn> {
         let creds = self.creds.clone();
         let account = self.account.clone();
@@ -87,7 +102,7 @@ impl Ctx {
         Ok(Conn::open(&self.account, &password, self.opts.timeouts).await?)
     }
 
-    fn syncer<'a>(&'a self, conn: &'a mut Conn) -> Syncer<'a> {
+    pub(crate) fn syncer<'a>(&'a self, conn: &'a mut Conn) -> Syncer<'a> {
         Syncer {
             conn,
             store: &self.store,
@@ -136,6 +151,9 @@ impl Ctx {
 
     pub async fn fetch_body(&self, conn: &mut Conn, id: MessageId) -> Result<()> {
         let (folder_id, uid) = self.store.locate(id)?;
+        if uid == 0 {
+            return self.fetch_provisional_body(conn, id).await;
+        }
         let folder = self.store.folder(folder_id)?;
         conn.select(&folder.name).await?;
         let n = self.syncer(conn).fetch_bodies(&folder, &[uid]).await?;
@@ -148,51 +166,38 @@ impl Ctx {
         Ok(())
     }
 
-    /// Carries out queued actions in order. A refusal drops the action and makes the next
-    /// sync re-read the folder's flags from the server; a network failure stops here and the
-    /// action is retried after reconnecting.
-    pub async fn replay(&self, conn: &mut Conn) -> Result<()> {
-        for p in self.store.pending_ops(self.account.id)? {
-            let r: Result<()> = match &p.op {
-                Op::Flags {
-                    folder,
-                    uidvalidity,
-                    uids,
-                    add,
-                    remove,
-                } => {
-                    async {
-                        let sel = conn.select(folder).await?;
-                        if sel.uidvalidity == *uidvalidity {
-                            conn.store_flags(uids, *add, *remove).await?;
-                        }
-                        Ok(())
-                    }
-                    .await
-                }
-            };
-            match r {
-                Ok(()) => self.store.finish_op(p.id)?,
-                Err(e) if matches!(e.kind, ErrorKind::Refused | ErrorKind::NotFound) => {
-                    self.store.finish_op(p.id)?;
-                    let Op::Flags { folder, .. } = &p.op;
-                    if let Ok(f) = self.store.find_folder(self.account.id, folder) {
-                        let mut st = self.store.sync_state(f.id)?;
-                        st.highestmodseq = 0;
-                        self.store.set_sync_state(f.id, st)?;
-                    }
-                    self.report(&e);
-                }
-                Err(e) => {
-                    self.store.fail_op(p.id, &e.message)?;
-                    return Err(e);
-                }
-            }
+    /// The body of a message whose UID in its folder is not known yet, from where the
+    /// server still has it (see `pending.rs`).
+    async fn fetch_provisional_body(&self, conn: &mut Conn, id: MessageId) -> Result<()> {
+        let Some((account, folder, uid)) = self.store.server_location(id)? else {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "The message is on its way to the server; it can be read once it is there",
+            ));
+        };
+        let mut other = None;
+        let conn = if account == self.account.id {
+            conn
+        } else {
+            let ctx = self.for_account(self.store.account(account)?);
+            other.insert(ctx.connect().await?)
+        };
+        conn.select(&folder).await?;
+        let bodies = conn.fetch_bodies(&[uid]).await?;
+        if let Some(c) = other {
+            c.logout().await;
         }
-        Ok(())
+        let Some((_, raw)) = bodies.into_iter().next() else {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "The message is no longer on the server",
+            ));
+        };
+        let store = self.store.clone();
+        store.run(move |s| s.store_body(id, &raw)).await
     }
 
-    fn report(&self, e: &Error) {
+    pub(crate) fn report(&self, e: &Error) {
         tracing::warn!(account = self.account.id, kind = ?e.kind, "{}", e.message);
         self.events.send(Event::AccountError {
             account: self.account.id,
@@ -203,10 +208,14 @@ impl Ctx {
 
 pub(crate) fn spawn(ctx: Ctx) -> WorkerHandle {
     let (tx, rx) = mpsc::channel(64);
+    let outbox = Arc::new(Notify::new());
+    let sender = tokio::spawn(crate::outbox::run(ctx.clone(), outbox.clone(), tx.clone()));
     let task = tokio::spawn(run(ctx, rx));
     WorkerHandle {
         tx,
+        outbox,
         _task: Owned(task),
+        _outbox: Owned(sender),
     }
 }
 
@@ -267,6 +276,16 @@ async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
                     }
                     // Stays queued in the cache; replayed after reconnecting.
                     Some(Command::Replay) => {}
+                    Some(Command::Folder(op, reply)) => match ctx.connect().await {
+                        Ok(mut conn) => {
+                            let _ = reply.send(ctx.folder_op(&mut conn, &op).await);
+                            conn.logout().await;
+                            break;
+                        }
+                        Err(e) => {
+                            let _ = reply.send(Err(e));
+                        }
+                    },
                 },
             }
         }
@@ -295,6 +314,14 @@ async fn serve(
                     }
                 }
                 Some(Command::Replay) => ctx.replay(conn).await?,
+                Some(Command::Folder(op, reply)) => {
+                    let r = ctx.folder_op(conn, &op).await;
+                    let failed = r.as_ref().err().filter(|e| e.kind.is_transient()).cloned();
+                    let _ = reply.send(r);
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                }
             },
             _ = wake.notified() => ctx.sync_inbox(conn).await?,
             _ = tokio::time::sleep_until(next_poll) => {

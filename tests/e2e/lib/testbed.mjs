@@ -18,6 +18,8 @@ export class Testbed {
     tb.imapPort = Number(env.TESTBED_IMAP_PORT);
     tb.imapsPort = Number(env.TESTBED_IMAPS_PORT);
     tb.caFile = env.TESTBED_CA_FILE;
+    // Postfix's submission port (STARTTLS), when the testbed has SMTP.
+    tb.submissionPort = Number(env.TESTBED_SUBMISSION_PORT) || null;
     if (!tb.imapsPort || !tb.caFile) throw new Error(`unexpected testbed output:\n${out}`);
     return tb;
   }
@@ -42,6 +44,9 @@ export class Testbed {
       "--username", user,
       "--ca-file", this.caFile,
       "--password-command", `echo ${user}-pw`,
+      ...(this.submissionPort
+        ? ["--smtp-host", "127.0.0.1", "--smtp-port", String(this.submissionPort), "--smtp-security", "starttls"]
+        : []),
     ]);
   }
 
@@ -69,6 +74,16 @@ export class Testbed {
   /** The message's flags on the server, e.g. ["\\Seen"]. */
   async flags(user, folder, uid) {
     return (await this.#imap(user, ["flags", folder, String(uid)])).trim().split(/\s+/).filter(Boolean);
+  }
+
+  /** The subjects of a folder's messages on the server (as raw header values). */
+  async subjects(user, folder) {
+    return (await this.#imap(user, ["subjects", folder])).split("\n").filter(Boolean);
+  }
+
+  /** The folder names on the server. */
+  async folderNames(user) {
+    return (await this.#imap(user, ["folders", "-"])).split("\n").filter(Boolean);
   }
 
   async count(user, folder) {

@@ -1,6 +1,7 @@
-//! Test support: a real Dovecot testbed per test, a second raw IMAP client, and a
-//! fault-injecting proxy. Everything listens on 127.0.0.1 only.
+//! Test support: a real Dovecot (and, where installed, Postfix) testbed per test, a second
+//! raw IMAP client, and a fault-injecting proxy. Everything listens on 127.0.0.1 only.
 
+pub mod mirror;
 pub mod proxy;
 pub mod raw;
 
@@ -34,7 +35,8 @@ fn seed_binary() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// A running Dovecot instance with its own directory, ports and users. Stopped on drop.
+/// A running Dovecot instance with its own directory, ports and users, and its Postfix for
+/// SMTP submission when Postfix is installed. Stopped on drop.
 pub struct Testbed {
     _tmp: tempfile::TempDir,
     pub dir: PathBuf,
@@ -43,6 +45,8 @@ pub struct Testbed {
     pub imaps_port: u16,
     pub ca_file: PathBuf,
     pub users: HashMap<String, String>,
+    /// Submission (STARTTLS) and implicit-TLS SMTP ports; `None` without Postfix.
+    smtp: Option<(u16, u16)>,
 }
 
 impl Testbed {
@@ -97,6 +101,7 @@ impl Testbed {
                     .map(|(a, b)| (a.to_string(), b.to_string()))
             })
             .collect();
+        let port = |key: &str| env.get(key).map(|p| p.parse::<u16>().expect("port number"));
         Testbed {
             _tmp: tmp,
             dir,
@@ -105,10 +110,54 @@ impl Testbed {
             imaps_port: env["TESTBED_IMAPS_PORT"].parse().unwrap(),
             ca_file: PathBuf::from(&env["TESTBED_CA_FILE"]),
             users,
+            smtp: port("TESTBED_SUBMISSION_PORT").zip(port("TESTBED_SMTPS_PORT")),
         }
     }
 
-    /// Stops the server, as an outage would; [`Testbed::restart`] brings it back.
+    /// Whether this testbed has SMTP (Postfix and dovecot-lmtpd are installed).
+    pub fn has_smtp(&self) -> bool {
+        self.smtp.is_some()
+    }
+
+    fn smtp_ports(&self) -> (u16, u16) {
+        self.smtp
+            .expect("the testbed has no SMTP: install postfix and dovecot-lmtpd (tests/setup.sh)")
+    }
+
+    /// The SMTP submission port: STARTTLS required before AUTH PLAIN/LOGIN (like 587).
+    /// Panics if the testbed has no SMTP.
+    pub fn submission_port(&self) -> u16 {
+        self.smtp_ports().0
+    }
+
+    /// The implicit-TLS SMTP port (like 465). Panics if the testbed has no SMTP.
+    pub fn smtps_port(&self) -> u16 {
+        self.smtp_ports().1
+    }
+
+    /// `user`'s address: mail to it lands in `user`'s INBOX.
+    pub fn address(&self, user: &str) -> String {
+        format!("{user}@example.org")
+    }
+
+    /// SMTP settings for `user`: `Tls` uses the implicit-TLS port, `StartTls` the submission
+    /// port. Panics if the testbed has no SMTP.
+    pub fn smtp_server(&self, user: &str, security: Security) -> Server {
+        let port = match security {
+            Security::Tls => self.smtps_port(),
+            _ => self.submission_port(),
+        };
+        Server {
+            host: self.host.clone(),
+            port,
+            security,
+            username: user.to_string(),
+            allow_plaintext: security == Security::Plain,
+        }
+    }
+
+    /// Stops the servers (Dovecot and Postfix), as an outage would; [`Testbed::restart`]
+    /// brings them back.
     pub fn stop_server(&self) {
         let out = Command::new(script())
             .arg("stop")
@@ -122,7 +171,8 @@ impl Testbed {
         );
     }
 
-    /// Starts the server again on the same ports with the same users and mail.
+    /// Starts the server again on the same ports with the same users and mail (and queued
+    /// SMTP mail, which Postfix then delivers).
     pub fn restart(&self) {
         let users: Vec<String> = self.users.iter().map(|(u, p)| format!("{u}:{p}")).collect();
         let out = Command::new(script())
@@ -135,6 +185,14 @@ impl Testbed {
                 &self.imap_port.to_string(),
             ])
             .args(["--port-imaps", &self.imaps_port.to_string()])
+            .args(self.smtp.map_or(vec![], |(sub, smtps)| {
+                vec![
+                    "--port-submission".to_string(),
+                    sub.to_string(),
+                    "--port-smtps".to_string(),
+                    smtps.to_string(),
+                ]
+            }))
             .output()
             .expect("run testbed start");
         assert!(
@@ -179,7 +237,7 @@ impl Testbed {
         port: u16,
     ) -> AccountConfig {
         AccountConfig {
-            email: format!("{user}@example.org"),
+            email: self.address(user),
             display_name: user.to_string(),
             imap: Server {
                 host: host.to_string(),

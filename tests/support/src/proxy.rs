@@ -18,7 +18,12 @@ pub enum Fault {
     /// After this many server bytes, send a malformed response line and close.
     GarbleAfter(usize),
     /// Remove these capability names from every server line (plain connections only).
+    /// Hiding UIDPLUS also removes its COPYUID and APPENDUID response codes.
     HideCapabilities(Vec<String>),
+    /// Hide these capabilities, and cut the connection (both sides) when the client sends a
+    /// line containing the text, before it reaches the server: a client killed between two
+    /// commands (plain connections only).
+    CutOnCommand(Vec<String>, String),
 }
 
 pub struct Proxy {
@@ -76,16 +81,37 @@ async fn serve(client: TcpStream, upstream: u16, fault: Fault) {
     };
     let (mut cr, mut cw) = client.into_split();
     let (mut sr, mut sw) = server.into_split();
+    let cut_on = match &fault {
+        Fault::CutOnCommand(_, text) => Some(text.clone()),
+        _ => None,
+    };
+    let cut = Arc::new(tokio::sync::Notify::new());
+    let cut_up = cut.clone();
     let up = tokio::spawn(async move {
-        let _ = tokio::io::copy(&mut cr, &mut sw).await;
+        match cut_on {
+            None => {
+                let _ = tokio::io::copy(&mut cr, &mut sw).await;
+            }
+            Some(text) => {
+                forward_until(&mut cr, &mut sw, &text).await;
+                cut_up.notify_one();
+            }
+        }
     });
+    let fault = match fault {
+        Fault::CutOnCommand(hidden, _) => Fault::HideCapabilities(hidden),
+        f => f,
+    };
     let mut sent = 0usize;
     let mut buf = vec![0u8; 16 * 1024];
     let mut line = Vec::new();
     loop {
-        let n = match sr.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
+        let n = tokio::select! {
+            r = sr.read(&mut buf) => match r {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            },
+            _ = cut.notified() => break,
         };
         let chunk = &buf[..n];
         match &fault {
@@ -117,6 +143,8 @@ async fn serve(client: TcpStream, upstream: u16, fault: Fault) {
                     }
                 }
             }
+            // Turned into HideCapabilities above.
+            Fault::CutOnCommand(..) => break,
             Fault::HideCapabilities(hidden) => {
                 line.extend_from_slice(chunk);
                 while let Some(pos) = line.iter().position(|b| *b == b'\n') {
@@ -133,8 +161,41 @@ async fn serve(client: TcpStream, upstream: u16, fault: Fault) {
     up.abort();
 }
 
+/// Copies client lines to the server until one contains `text`, which is dropped.
+async fn forward_until(
+    from: &mut tokio::net::tcp::OwnedReadHalf,
+    to: &mut tokio::net::tcp::OwnedWriteHalf,
+    text: &str,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut line = Vec::new();
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        line.extend_from_slice(&buf[..n]);
+        while let Some(pos) = line.iter().position(|b| *b == b'\n') {
+            let l: Vec<u8> = line.drain(..=pos).collect();
+            if String::from_utf8_lossy(&l).contains(text) {
+                return;
+            }
+            if to.write_all(&l).await.is_err() {
+                return;
+            }
+        }
+        // A literal's bytes (APPEND) may come without a newline yet: pass them on whole
+        // lines only once complete; a partial line waits for the rest.
+    }
+}
+
 /// Removes capability tokens from a CAPABILITY line or response code.
 fn hide(line: &[u8], hidden: &[String]) -> Vec<u8> {
+    if hidden.iter().any(|h| h.eq_ignore_ascii_case("UIDPLUS")) {
+        if let Some(stripped) = strip_uidplus_code(line) {
+            return stripped;
+        }
+    }
     let text = String::from_utf8_lossy(line);
     if !text.to_ascii_uppercase().contains("CAPABILITY") {
         return line.to_vec();
@@ -154,4 +215,56 @@ fn hide(line: &[u8], hidden: &[String]) -> Vec<u8> {
     let mut s = out.join(" ").replace(" ]", "]");
     s.push_str("\r\n");
     s.into_bytes()
+}
+
+/// A server without UIDPLUS sends no COPYUID or APPENDUID (RFC 4315 §3): removes the code
+/// from a status line such as `* OK [COPYUID 7 1 5] Moved UIDs.`.
+fn strip_uidplus_code(line: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(line).ok()?;
+    let mut words = text.splitn(3, ' ');
+    let (tag, status, rest) = (words.next()?, words.next()?, words.next()?);
+    let upper = rest.to_ascii_uppercase();
+    if !status.eq_ignore_ascii_case("OK")
+        || !(upper.starts_with("[COPYUID ") || upper.starts_with("[APPENDUID "))
+    {
+        return None;
+    }
+    let end = rest.find(']')?;
+    let tail = rest[end + 1..].trim_start_matches(' ');
+    let tail = if tail.trim().is_empty() {
+        "done\r\n"
+    } else {
+        tail
+    };
+    Some(format!("{tag} {status} {tail}").into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hiding_uidplus_strips_its_codes() {
+        let hidden = vec!["UIDPLUS".to_string()];
+        assert_eq!(
+            hide(b"* OK [COPYUID 7 1:2 5:6] Moved UIDs.\r\n", &hidden),
+            b"* OK Moved UIDs.\r\n"
+        );
+        assert_eq!(
+            hide(b"a3 OK [APPENDUID 7 9] Append completed.\r\n", &hidden),
+            b"a3 OK Append completed.\r\n"
+        );
+        assert_eq!(
+            hide(b"a4 OK [COPYUID 7 1 5]\r\n", &hidden),
+            b"a4 OK done\r\n"
+        );
+        assert_eq!(
+            hide(b"* CAPABILITY IMAP4rev1 UIDPLUS MOVE\r\n", &hidden),
+            b"* CAPABILITY IMAP4rev1 MOVE\r\n"
+        );
+        assert_eq!(
+            hide(b"a5 OK [READ-WRITE] Select\r\n", &hidden),
+            b"a5 OK [READ-WRITE] Select\r\n"
+        );
+    }
 }

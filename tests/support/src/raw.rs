@@ -104,6 +104,58 @@ impl RawClient {
         self.session.delete(folder).await.expect("delete");
     }
 
+    /// Moves messages as another client would (RFC 6851).
+    pub async fn uid_move(&mut self, uids: &str, to: &str) {
+        self.session.uid_mv(uids, to).await.expect("move");
+    }
+
+    /// UID -> Message-ID header value (trimmed, with brackets) of the selected folder.
+    pub async fn message_ids(&mut self) -> BTreeMap<u32, String> {
+        let fetches: Vec<_> = self
+            .session
+            .uid_fetch("1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            .await
+            .expect("fetch")
+            .try_collect()
+            .await
+            .expect("fetch");
+        fetches
+            .iter()
+            .filter_map(|f| {
+                let header = String::from_utf8_lossy(f.header().or(f.body())?).to_string();
+                let value = header
+                    .split_once(':')
+                    .map(|(_, v)| v.trim().to_string())
+                    .unwrap_or_default();
+                Some((f.uid?, value))
+            })
+            .collect()
+    }
+
+    /// Names of every folder (LIST), or of subscribed ones (LSUB).
+    pub async fn folders(&mut self, subscribed: bool) -> Vec<String> {
+        let names: Vec<_> = if subscribed {
+            self.session
+                .lsub(Some(""), Some("*"))
+                .await
+                .expect("lsub")
+                .try_collect()
+                .await
+                .expect("lsub")
+        } else {
+            self.session
+                .list(Some(""), Some("*"))
+                .await
+                .expect("list")
+                .try_collect()
+                .await
+                .expect("list")
+        };
+        let mut v: Vec<String> = names.iter().map(|n| n.name().to_string()).collect();
+        v.sort();
+        v
+    }
+
     pub async fn logout(mut self) {
         let _ = self.session.logout().await;
     }

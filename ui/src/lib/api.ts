@@ -155,6 +155,7 @@ export type ErrorKind =
   | "storage"
   | "config"
   | "credentials"
+  | "not-empty"
   | "cancelled";
 
 /** What every failing command rejects with. */
@@ -183,6 +184,11 @@ export type EngineEvent =
   | { type: "sync-progress"; account: number; folder: number; done: number; total: number }
   | { type: "sync-state"; account: number; syncing: boolean; online: boolean }
   | { type: "account-error"; account: number; error: UiError }
+  | { type: "pending-changed"; account: number; count: number }
+  | { type: "outbox-changed"; account: number }
+  | { type: "send-failed"; account: number; outbox: number }
+  | { type: "drafts-changed"; account: number }
+  | { type: "action-failed"; account: number; failure: number }
   | { type: "resync-all" };
 
 export interface AccountStatus {
@@ -198,7 +204,91 @@ export interface UiState {
   message_id: number | null;
   /** The list shows conversations. */
   threaded?: boolean;
+  /** Undo-send delay in seconds (0, 5, 10 or 30). */
+  send_delay?: number;
+  /** Signatures by account id. */
+  signatures?: Record<string, string>;
   /** "folders" pane width etc. may be added later; unknown keys are kept. */
+}
+
+/** What a move, copy, delete, archive or junk did. */
+export interface ActionDone {
+  /** Handle for undoing it (action_undo); null when it cannot be undone (copies, permanent deletes). */
+  undo: number | null;
+  /** Messages it applied to. */
+  count: number;
+  /** Where they went (a folder's display name), when somewhere. */
+  destination: string | null;
+}
+
+/** An action the server refused for good; its local change was reverted. */
+export interface FailedAction {
+  id: number;
+  account: number;
+  /** What the user did, in words ("Move 3 messages to Archive"). */
+  what: string;
+  error: UiError;
+}
+
+/** Actions not yet on the server, per account, and those that failed for good. */
+export interface PendingState {
+  waiting: { account: number; count: number }[];
+  failed: FailedAction[];
+}
+
+/** A file attached to a message being written: a staged file, or (from a reopened draft) bytes. */
+export interface DraftAttachment {
+  filename: string;
+  /** MIME type; "" is guessed from the name. */
+  mime: string;
+  content: { path: string } | { bytes: string };
+  /** Shown in the compose pane; not stored. */
+  size?: number;
+}
+
+/** How a draft answers a cached message (it gets \Answered or $Forwarded once sent). */
+export interface Origin {
+  message: number;
+  kind: "reply" | "forward";
+}
+
+/** A message being written, as the engine keeps and sends it (engine compose::Draft). */
+export interface DraftInput {
+  account: number;
+  /** The name to send under; "" is the account's. */
+  from_name: string;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  subject: string;
+  text: string;
+  /** The HTML part; absent for plain text only. */
+  html?: string | null;
+  attachments: DraftAttachment[];
+  /** Message-ID replied to, without angle brackets; "" when none. */
+  in_reply_to: string;
+  references: string[];
+  origin?: Origin | null;
+}
+
+/** A draft with the id it is kept under. */
+export interface DraftView {
+  id: number | null;
+  draft: DraftInput;
+}
+
+/** A message in the outbox. */
+export interface OutboxItem {
+  id: number;
+  account: number;
+  /** "failed" waits for the user: send again, or cancel to edit it as a draft. */
+  state: "queued" | "sending" | "sent" | "failed";
+  subject: string;
+  recipients: string[];
+  /** Unix milliseconds when it goes (after the undo-send delay, or the next retry). */
+  send_at: number;
+  attempts: number;
+  error?: UiError | null;
 }
 
 /** The unified inbox is addressed as folder `null`. */
@@ -249,6 +339,51 @@ export const api = {
   /** Adds/removes flag bits on messages and on every message of whole conversations. */
   setFlags: (ids: number[], threadIds: number[], add: number, remove: number) =>
     invoke<void>("flags_set", { ids, threadIds, add, remove }),
+  /** Moves (or copies) messages and whole conversations to a folder, at once locally; queued for the server. */
+  /**
+   * The actions below take messages and whole conversations; of a conversation, only its
+   * messages in `listFolder` (the list on screen; null: every INBOX) are acted on.
+   */
+  move: (ids: number[], threadIds: number[], listFolder: FolderKey, folderId: number, copy: boolean) =>
+    invoke<ActionDone>("messages_move", { ids, threadIds, listFolder, folderId, copy }),
+  archive: (ids: number[], threadIds: number[], listFolder: FolderKey) =>
+    invoke<ActionDone>("messages_archive", { ids, threadIds, listFolder }),
+  /** To Trash (never what is already there); with `permanent`, for good (only after the user confirmed). */
+  remove: (ids: number[], threadIds: number[], listFolder: FolderKey, permanent: boolean) =>
+    invoke<ActionDone>("messages_delete", { ids, threadIds, listFolder, permanent }),
+  /** To Junk, or (junk false) out of it back to the Inbox. */
+  junk: (ids: number[], threadIds: number[], listFolder: FolderKey, junk: boolean) =>
+    invoke<ActionDone>("messages_junk", { ids, threadIds, listFolder, junk }),
+  undo: (token: number) => invoke<void>("action_undo", { token }),
+  pending: () => invoke<PendingState>("pending_status"),
+  dismissFailure: (id: number) => invoke<void>("failure_dismiss", { id }),
+  folderCreate: (accountId: number, parentId: number | null, name: string) =>
+    invoke<void>("folder_create", { accountId, parentId, name }),
+  folderRename: (folderId: number, name: string) => invoke<void>("folder_rename", { folderId, name }),
+  /** Refused for a folder with mail unless `force`. */
+  folderDelete: (folderId: number, force: boolean) => invoke<void>("folder_delete", { folderId, force }),
+  folderSubscribe: (folderId: number, subscribed: boolean) => invoke<void>("folder_subscribe", { folderId, subscribed }),
+  /** A reply, reply-all or forward of a message, prefilled by the engine. */
+  draftFor: (messageId: number, kind: "reply" | "reply-all" | "forward" | "forward-attachment") =>
+    invoke<DraftView>("draft_for", { messageId, kind }),
+  /** A draft from the Drafts folder, editable again. */
+  draftOpen: (messageId: number) => invoke<DraftView>("draft_open", { messageId }),
+  /** Keeps a draft (locally at once, then in the Drafts folder, replacing the last copy); resolves to its id. */
+  draftSave: (id: number | null, draft: DraftInput) => invoke<number>("draft_save", { id, draft }),
+  draftDiscard: (id: number) => invoke<void>("draft_discard", { id }),
+  /** Queues the message in the outbox, to go after `delaySeconds`; resolves to its outbox id. */
+  send: (draftId: number | null, draft: DraftInput, delaySeconds: number) =>
+    invoke<number>("message_send", { draftId, draft, delaySeconds }),
+  /** Takes a message out of the outbox before it goes; it becomes a draft again, returned to edit. */
+  cancelSend: (id: number) => invoke<DraftView>("send_cancel", { id }),
+  outbox: () => invoke<OutboxItem[]>("outbox_list"),
+  /** Known addresses starting with what was typed, most used first. */
+  suggestAddresses: (prefix: string) => invoke<Address[]>("address_suggest", { prefix }),
+  /** Opens the file picker; resolves to the files to attach. */
+  pickAttachments: () => invoke<DraftAttachment[]>("attachment_pick"),
+  /** Stages a dropped file's bytes for attaching. */
+  stageAttachment: (name: string, mime: string, bytes: ArrayBuffer) =>
+    invoke<DraftAttachment>("attachment_stage", bytes, { headers: { "x-name": encodeURIComponent(name), "x-mime": mime } }),
   syncNow: (account: number | null) => invoke<void>("sync_now", { accountId: account }),
   status: () => invoke<AccountStatus[]>("status"),
   uiState: () => invoke<UiState>("ui_state_get"),

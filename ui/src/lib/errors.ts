@@ -32,6 +32,7 @@ export function errorSentence(e: UiError, host?: string): string {
     case "storage":
       return asSentence(`The mail stored on this computer could not be read or written: ${e.message}`);
     case "config":
+    case "not-empty":
       return asSentence(e.message);
     case "credentials":
       return asSentence(`The password could not be read or stored: ${e.message}`);

@@ -8,6 +8,10 @@ export interface EventPlan {
   refreshList: boolean;
   /** Some mail changed, in any folder (conversations and search results span folders). */
   messagesTouched: boolean;
+  /** Re-query what waits for the server and what it refused. */
+  reloadPending: boolean;
+  /** Re-query the outbox. */
+  reloadOutbox: boolean;
   /** Re-query the folder list. */
   reloadFolders: boolean;
   /** The engine lost track of what it told us: re-query everything. */
@@ -32,6 +36,8 @@ export function planEvents(
   const plan: EventPlan = {
     refreshList: false,
     messagesTouched: false,
+    reloadPending: false,
+    reloadOutbox: false,
     reloadFolders: false,
     resyncAll: false,
     counts: [],
@@ -75,6 +81,16 @@ export function planEvents(
         plan.refreshList = true;
         plan.messagesTouched = true;
         plan.reloadFolders = true;
+        break;
+      case "pending-changed":
+      case "action-failed":
+        plan.reloadPending = true;
+        break;
+      case "outbox-changed":
+      case "send-failed":
+        plan.reloadOutbox = true;
+        break;
+      case "drafts-changed":
         break;
       case "new-mail":
         // The shell notifies; the list learns of the mail from messages-added.

@@ -76,6 +76,11 @@ class Folders {
     }
   }
 
+  /** One account's folders in tree order, collapsed ones included (for pickers). */
+  of(accountId: number): Folder[] {
+    return visibleNodes(this.tree(accountId), new Set<string>()).flatMap((n) => (n.folder ? [n.folder] : []));
+  }
+
   /** The rows of one account's tree on screen. */
   visible(accountId: number): FolderNode[] {
     if (this.collapsed.has(accountKey(accountId))) return [];

@@ -43,6 +43,29 @@ describe("mapKey", () => {
     expect(action("s", { ...list, editable: true })).toBeNull();
   });
 
+  it("acts on mail: e archive, # and Delete delete, ! junk, v move, V copy, x picks, z undoes", () => {
+    expect(action("e")).toBe("archive");
+    expect(action("#")).toBe("delete");
+    expect(action("Delete")).toBe("delete");
+    expect(action("!")).toBe("junk");
+    expect(action("v")).toBe("move");
+    expect(action("V", list, { shiftKey: true })).toBe("copy");
+    expect(action("x")).toBe("pick");
+    expect(action("z")).toBe("undo");
+    expect(action("ArrowDown", list, { shiftKey: true })).toBe("pickNext");
+    expect(action("ArrowUp", list, { shiftKey: true })).toBe("pickPrevious");
+    expect(action("Delete", { ...list, editable: true })).toBeNull();
+  });
+
+  it("writes: c new message, r reply, a reply all, f forward", () => {
+    expect(action("c")).toBe("compose");
+    expect(action("r")).toBe("reply");
+    expect(action("a")).toBe("replyAll");
+    expect(action("f")).toBe("forward");
+    expect(action("F", list, { shiftKey: true })).toBe("forwardAttachment");
+    expect(action("r", { ...list, editable: true })).toBeNull();
+  });
+
   it("goes back with u and Escape", () => {
     expect(action("u")).toBe("back");
     expect(action("Escape")).toBe("back");
@@ -74,8 +97,8 @@ describe("mapKey", () => {
     expect(action("r", field, { ctrlKey: true })).toBe("sync");
   });
 
-  it("leaves r and R unbound", () => {
-    expect(action("r")).toBeNull();
+  it("takes r as reply, but leaves R (a mistyped Shift) unbound", () => {
+    expect(action("r")).toBe("reply");
     expect(action("R", list, { shiftKey: true })).toBeNull();
   });
 

@@ -14,6 +14,20 @@ export type Action =
   | "star"
   | "markRead"
   | "markUnread"
+  | "archive"
+  | "delete"
+  | "junk"
+  | "move"
+  | "copy"
+  | "pick"
+  | "pickNext"
+  | "pickPrevious"
+  | "undo"
+  | "compose"
+  | "reply"
+  | "replyAll"
+  | "forward"
+  | "forwardAttachment"
   | "sync";
 
 export interface KeyPress {
@@ -55,6 +69,20 @@ export const SHORTCUTS: readonly { keys: string[]; action: Action; description: 
   { keys: ["s"], action: "star", description: "Star or unstar (the whole conversation)" },
   { keys: ["Shift I"], action: "markRead", description: "Mark read" },
   { keys: ["Shift U"], action: "markUnread", description: "Mark unread" },
+  { keys: ["e"], action: "archive", description: "Archive" },
+  { keys: ["#", "Delete"], action: "delete", description: "Delete (to Trash; in Trash, for good after asking)" },
+  { keys: ["!"], action: "junk", description: "Junk / not junk" },
+  { keys: ["v"], action: "move", description: "Move to a folder" },
+  { keys: ["Shift V"], action: "copy", description: "Copy to a folder" },
+  { keys: ["x"], action: "pick", description: "Select or unselect the message" },
+  { keys: ["Shift ↓", "Shift ↑"], action: "pickNext", description: "Extend the selection" },
+  { keys: ["z"], action: "undo", description: "Undo the last move, delete, archive or junk" },
+  { keys: ["c"], action: "compose", description: "New message" },
+  { keys: ["r"], action: "reply", description: "Reply" },
+  { keys: ["a"], action: "replyAll", description: "Reply to all" },
+  { keys: ["f"], action: "forward", description: "Forward" },
+  { keys: ["Shift F"], action: "forwardAttachment", description: "Forward as an attachment" },
+  { keys: ["Ctrl Enter"], action: "compose", description: "Send (while writing)" },
   { keys: ["Ctrl R", "F5"], action: "sync", description: "Check for new mail now" },
   { keys: ["?"], action: "help", description: "Show or hide this list" },
 ];
@@ -77,6 +105,10 @@ export function mapKey(press: KeyPress, target: KeyTarget, pendingG: number | nu
     if (key === "i") return { action: "unified", pendingG: null };
     if (key === "Shift") return { action: null, pendingG };
     // Any other key cancels the "g" and counts on its own.
+  }
+
+  if (press.shiftKey && (key === "ArrowDown" || key === "ArrowUp") && !target.inReader) {
+    return { action: key === "ArrowDown" ? "pickNext" : "pickPrevious", pendingG: null };
   }
 
   switch (key) {
@@ -111,6 +143,31 @@ export function mapKey(press: KeyPress, target: KeyTarget, pendingG: number | nu
       return { action: "markRead", pendingG: null };
     case "U":
       return { action: "markUnread", pendingG: null };
+    case "e":
+      return { action: "archive", pendingG: null };
+    case "#":
+    case "Delete":
+      return { action: "delete", pendingG: null };
+    case "!":
+      return { action: "junk", pendingG: null };
+    case "v":
+      return { action: "move", pendingG: null };
+    case "V":
+      return { action: "copy", pendingG: null };
+    case "x":
+      return { action: "pick", pendingG: null };
+    case "z":
+      return { action: "undo", pendingG: null };
+    case "c":
+      return { action: "compose", pendingG: null };
+    case "r":
+      return { action: "reply", pendingG: null };
+    case "a":
+      return { action: "replyAll", pendingG: null };
+    case "f":
+      return { action: "forward", pendingG: null };
+    case "F":
+      return { action: "forwardAttachment", pendingG: null };
     default:
       return none;
   }

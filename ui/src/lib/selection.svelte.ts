@@ -4,6 +4,13 @@
 import { api, asUiError, type FolderKey, type MessageView, type UiError } from "./api";
 import { conversation } from "./conversation.svelte";
 import { messageList } from "./messageList.svelte";
+import { NOTHING_PICKED, pick, type Picked, type PickMode } from "./picking";
+
+/** What an action applies to: single messages and whole conversations. */
+export interface Targets {
+  ids: number[];
+  threadIds: number[];
+}
 
 class Selection {
   /** The folder on screen; null is the unified inbox. */
@@ -22,6 +29,9 @@ class Selection {
   /** A message to scroll into view once its row is loaded (restored or notified messages). */
   revealId = $state<number | null>(null);
 
+  /** Rows picked for an action (ctrl/shift-click, x); empty means the cursor's row. */
+  picked = $state.raw<Picked>(NOTHING_PICKED);
+
   /** Set by the list view, to scroll it. */
   listView: { reveal(index: number): void; toTop(): void } | null = null;
 
@@ -33,6 +43,7 @@ class Selection {
     this.cursorId = null;
     this.cursorIndex = -1;
     this.revealId = null;
+    this.picked = NOTHING_PICKED;
     this.listView?.toTop();
     messageList.show(folder);
   }
@@ -41,6 +52,54 @@ class Selection {
   setCursor(index: number, id: number | null): void {
     this.cursorIndex = index;
     this.cursorId = id;
+  }
+
+  /** Picks a row with a click's gesture; a plain click picks nothing beyond the cursor. */
+  pickRow(index: number, id: number, mode: PickMode): void {
+    const at = this.cursorPosition();
+    const current = at >= 0 && this.cursorId !== null ? { index: at, id: this.cursorId } : null;
+    const next = pick(this.picked, index, id, mode, (i) => messageList.row(i)?.id, current);
+    this.picked = mode === "only" ? { ids: [], anchor: index } : next;
+    this.setCursor(index, id);
+  }
+
+  /** Toggles the cursor's row in the picked set (x). */
+  toggleCursorPick(): void {
+    const at = this.cursorPosition();
+    const id = this.cursorMessage();
+    if (at < 0 || id === null) return;
+    this.picked = pick(this.picked, at, id, "toggle", (i) => messageList.row(i)?.id);
+  }
+
+  /** Moves the cursor by `delta` and picks every row from the anchor to it (Shift+arrows). */
+  extend(delta: number): void {
+    const from = this.cursorPosition();
+    const fromId = this.cursorMessage();
+    if (from < 0 || fromId === null) return this.move(delta);
+    const state = this.picked.ids.length ? this.picked : { ids: [fromId], anchor: from };
+    this.move(delta);
+    const to = this.cursorPosition();
+    const toId = this.cursorMessage();
+    if (to < 0 || toId === null) return;
+    this.picked = pick(state, to, toId, "range", (i) => messageList.row(i)?.id);
+  }
+
+  isPicked(id: number): boolean {
+    return this.picked.ids.includes(id);
+  }
+
+  clearPicked(): void {
+    this.picked = NOTHING_PICKED;
+  }
+
+  /** What an action applies to: the picked rows, else the cursor's, else the open message. */
+  targets(): Targets {
+    const rowIds = this.picked.ids.length ? this.picked.ids : [this.cursorMessage()].filter((x): x is number => x !== null);
+    if (rowIds.length) {
+      return messageList.mode === "threads" ? { ids: [], threadIds: rowIds } : { ids: rowIds, threadIds: [] };
+    }
+    if (conversation.id !== null) return { ids: [], threadIds: [conversation.id] };
+    return this.openId !== null ? { ids: [this.openId], threadIds: [] } : { ids: [], threadIds: [] };
   }
 
   /** The cursor's current index (following its id), or -1. */
@@ -94,6 +153,22 @@ class Selection {
       return null;
     } finally {
       if (token === this.openToken) this.loading = false;
+    }
+  }
+
+  /**
+   * The open message left its folder: moved (it keeps its id and opens from its new folder)
+   * or gone from the server. Asks the cache which.
+   */
+  async recheck(): Promise<void> {
+    const id = this.openId;
+    if (id === null) return;
+    const token = this.openToken;
+    try {
+      const view = await api.openMessage(id);
+      if (token === this.openToken) this.view = view;
+    } catch (e) {
+      if (token === this.openToken && asUiError(e).kind === "not-found") this.gone = true;
     }
   }
 

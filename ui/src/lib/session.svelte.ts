@@ -4,12 +4,16 @@
 
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { accounts } from "./accounts.svelte";
+import { actions } from "./actions.svelte";
 import { api, asUiError, Flags, type Account, type EngineEvent, type FolderKey, type UiError, type UiState } from "./api";
 import { coalesce } from "./coalesce";
+import { compose } from "./compose.svelte";
 import { conversation } from "./conversation.svelte";
 import { planEvents } from "./eventPlan";
 import { folders } from "./folders.svelte";
 import { messageList } from "./messageList.svelte";
+import { outbox } from "./outbox.svelte";
+import { prefs } from "./prefs.svelte";
 import { selection } from "./selection.svelte";
 import { status } from "./status.svelte";
 
@@ -31,6 +35,7 @@ class Session {
   private saved: UiState = { folder_id: null, message_id: null };
   private unlisten: UnlistenFn[] = [];
   private reloadFolders = coalesce(() => this.refreshFolders(), 100);
+  private reloadPending = coalesce(() => actions.refreshPending(), 300);
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Loads everything and restores the last folder and message. */
@@ -46,8 +51,10 @@ class Session {
         this.phase = "ready";
         return;
       }
-      await Promise.all([folders.load(), status.load()]);
+      await Promise.all([folders.load(), status.load(), actions.refreshPending()]);
       this.saved = await api.uiState().catch(() => this.saved);
+      prefs.load(this.saved);
+      void outbox.refresh();
       messageList.setThreaded(this.saved.threaded === true);
       const folder = this.saved.folder_id;
       selection.showFolder(folder !== null && folders.byId.has(folder) ? folder : null);
@@ -77,6 +84,10 @@ class Session {
     this.foldersOpen = false;
     this.tellViewing();
     this.persist();
+    // Drafts and Sent change by what this app itself appends, which IDLE on the INBOX does not
+    // report: check them when they are opened (cheap with CONDSTORE).
+    const f = folder === null ? undefined : folders.byId.get(folder);
+    if (f && (f.role === "drafts" || f.role === "sent")) api.syncNow(f.account_id).catch(() => {});
   }
 
   /** Opens a message from the list. */
@@ -94,9 +105,16 @@ class Session {
       this.readerOpen = true;
       selection.openThread(row.thread.id);
       this.persist();
-    } else {
-      this.open(id);
+      return;
     }
+    // A draft (saved here or by another client) opens to be written on.
+    const folder = row?.kind === "message" ? folders.byId.get(row.message.folder_id) : undefined;
+    if (folder?.role === "drafts") {
+      this.readerOpen = true;
+      void compose.start("draft", folder.account_id, id);
+      return;
+    }
+    this.open(id);
   }
 
   /**
@@ -198,7 +216,7 @@ class Session {
     for (const s of plan.syncStates) status.setSync(s.account, s.syncing, s.online);
     for (const e of plan.errors) status.setError(e.account, e.error);
     for (const p of plan.progress) status.setProgress(p.account, p.folder, p.done, p.total);
-    if (selection.openId !== null && plan.removed.includes(selection.openId)) selection.gone = true;
+    if (selection.openId !== null && plan.removed.includes(selection.openId)) void selection.recheck();
     if (plan.resyncAll) {
       void accounts.load().catch(() => {});
       void status.load().catch(() => {});
@@ -207,6 +225,8 @@ class Session {
     // Conversations and search results span folders: any change to mail may change them.
     if (plan.refreshList || (plan.messagesTouched && messageList.mode !== "messages")) messageList.refresh();
     if (plan.messagesTouched) void conversation.reload();
+    if (plan.reloadPending || plan.resyncAll) this.reloadPending.request();
+    if (plan.reloadOutbox || plan.resyncAll) void outbox.refresh();
   }
 
   /** Remembers the folder and message, a moment after they change. */
@@ -220,6 +240,7 @@ class Session {
         folder_id: selection.folder,
         message_id: selection.openId,
         threaded: messageList.threaded,
+        ...prefs.toState(),
       };
       api.saveUiState(this.saved).catch(() => {});
     }, 300);

@@ -108,7 +108,7 @@ pub async fn open(
     login(stream, server, password, caps, t).await
 }
 
-async fn handshake(
+pub(crate) async fn handshake(
     tls: &TlsSetup,
     host: &str,
     tcp: TcpStream,

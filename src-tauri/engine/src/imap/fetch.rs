@@ -85,7 +85,7 @@ pub fn apply_header_fields(h: &mut Header, raw: &[u8]) {
     h.references = ids(msg.references());
 }
 
-fn addresses(a: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
+pub(crate) fn addresses(a: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
     a.map(|a| {
         a.iter()
             .map(|x| Address {
@@ -98,7 +98,7 @@ fn addresses(a: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
     .unwrap_or_default()
 }
 
-fn ids(v: &HeaderValue<'_>) -> Vec<String> {
+pub(crate) fn ids(v: &HeaderValue<'_>) -> Vec<String> {
     match v {
         HeaderValue::Text(t) => vec![t.to_string()],
         HeaderValue::TextList(l) => l.iter().map(|s| s.to_string()).collect(),

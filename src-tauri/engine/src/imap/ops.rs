@@ -55,6 +55,11 @@ impl Conn {
         })
     }
 
+    /// Whether `name` is the folder selected on this connection.
+    pub fn is_selected(&self, name: &str) -> bool {
+        self.selected.as_deref() == Some(name)
+    }
+
     /// CONDSTORE is usable: advertised, or implied by QRESYNC (RFC 7162 §3.2.3).
     pub fn condstore(&self) -> bool {
         self.qresync || self.caps.has("CONDSTORE")

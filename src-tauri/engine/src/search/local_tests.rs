@@ -7,33 +7,110 @@ fn no_folders(_: &Kind) -> Vec<FolderId> {
     Vec::new()
 }
 
+fn no_words(_: &str) -> Option<Words> {
+    None
+}
+
 fn plan_of(q: &str) -> Plan {
-    plan(&parse(q).unwrap(), &no_folders, None)
+    plan(&parse(q).unwrap(), &no_folders, &no_words, None)
+}
+
+/// A folder's facet, as plans spell it.
+fn folder(id: i64) -> String {
+    format!("\"{FACET}folder{id}\"")
 }
 
 #[test]
 fn text_terms_become_one_quoted_match_expression() {
     let p = plan_of("from:alice \"budget review\" rep");
     assert_eq!(
-        p.matches.as_deref(),
-        Some("(sender : \"alice\") AND (\"budget review\") AND (\"rep\"*)")
+        p.matches.unwrap(),
+        "(sender : \"alice\") AND (\"budget review\") AND (\"rep\"*)"
     );
     assert!(p.conditions.is_empty());
+    // Every text phrase without a field is counted for ranking when there are several
+    // (search/rank.rs).
+    assert_eq!(p.uncounted, 0b1);
+    assert_eq!(plan_of("budget").uncounted, 0b1);
     // FTS5 syntax in the input is only text.
-    let p = plan_of("a OR b NEAR(c) \"x\"\"y\" col:z");
+    let p = plan_of("a OR b NEAR(c) \"x\"\"y\" col:zz");
     assert_eq!(
-        p.matches.as_deref(),
-        Some("(\"a\") AND (\"OR\") AND (\"b\") AND (\"NEAR(c)\") AND (\"x\") AND (\"y\") AND (\"col:z\"*)")
+        p.matches.unwrap(),
+        [
+            "\"a\"",
+            "\"OR\"",
+            "\"b\"",
+            "\"NEAR(c)\"",
+            "\"x\"",
+            "\"y\"",
+            "\"col:zz\"*"
+        ]
+        .map(|q| format!("({q})"))
+        .join(" AND ")
     );
+}
+
+#[test]
+fn a_single_letter_being_typed_does_not_narrow_yet() {
+    assert_eq!(plan_of("d"), Plan::default());
+    assert_eq!(plan_of("from:d"), Plan::default());
+    let p = plan_of("budget r");
+    assert_eq!(p.matches.unwrap(), "(\"budget\")");
+    assert_eq!(p.uncounted, 0b1);
+    // In an unfinished phrase the words before it are complete.
+    let p = plan_of("\"budget r");
+    assert_eq!(p.matches.unwrap(), "(\"budget \")");
+    // Two letters, a finished word, and a letter of a script without an alphabet do narrow.
+    assert_eq!(plan_of("re").matches.unwrap(), "(\"re\"*)");
+    assert_eq!(plan_of("r ").matches.unwrap(), "(\"r\")");
+    assert_eq!(plan_of("東").matches.unwrap(), "(\"東\"*)");
+}
+
+#[test]
+fn with_text_folders_and_attachments_are_facets() {
+    let folders = |k: &Kind| match k {
+        Kind::In(n) if n == "sent" => vec![4, 9],
+        Kind::In(n) if n == "trash" => vec![5],
+        _ => vec![],
+    };
+    let p = plan(
+        &parse("budget in:sent -in:trash has:attachment is:unread after:1970-01-02 rev").unwrap(),
+        &folders,
+        &no_words,
+        Some(3),
+    );
+    assert_eq!(
+        p.matches.unwrap(),
+        format!(
+            "((\"budget\") AND (\"rev\"*) AND (facets : ({})) AND (facets : ({} OR {})) \
+             AND (facets : \"{FACET}attachment\")) NOT (facets : ({}))",
+            folder(3),
+            folder(4),
+            folder(9),
+            folder(5)
+        )
+    );
+    // Phrases: budget, rev*, folder3, folder4, folder9, attachment, folder5.
+    assert_eq!(p.uncounted, 0b1111100);
+    let sql: Vec<&str> = p.conditions.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            "(m.flags & 1) = 0",
+            "(CASE WHEN m.date <> 0 THEN m.date ELSE m.internal_date END) >= ?"
+        ]
+    );
+    assert_eq!(p.min_doc, Some(86_400));
 }
 
 #[test]
 fn negation_uses_not_or_an_exclusion() {
     let p = plan_of("invoice -paid -subject:draft");
     assert_eq!(
-        p.matches.as_deref(),
-        Some("((\"invoice\")) NOT (\"paid\") NOT (subject : \"draft\")")
+        p.matches.unwrap(),
+        "((\"invoice\")) NOT (\"paid\") NOT (subject : \"draft\")"
     );
+    assert_eq!(p.uncounted, 0b111);
     let p = plan_of("-paid -from:bob is:unread");
     assert_eq!(p.matches, None);
     assert_eq!(p.excludes.as_deref(), Some("\"paid\" OR sender : \"bob\""));
@@ -70,6 +147,7 @@ fn filters_become_conditions() {
     let p = plan(
         &parse("in:sent -in:trash in:nowhere").unwrap(),
         &folders,
+        &no_words,
         Some(3),
     );
     let sql: Vec<&str> = p.conditions.iter().map(|(s, _)| s.as_str()).collect();
@@ -279,4 +357,250 @@ fn the_background_indexer_empties_the_queue() {
         .unwrap();
     assert_eq!(indexed, 3000);
     assert_eq!(ids(&f, "kiwi 2999").len(), 1);
+}
+
+#[test]
+fn a_broad_query_ranks_its_newest_matches_then_lists_older_ones() {
+    let f = fixture();
+    let day = 86_400;
+    let n = RANKED + 100;
+    // Every message has "kiwi" in its body; the oldest also in its subject, which would win
+    // on relevance if every match were ranked.
+    let headers: Vec<_> = (1..=n)
+        .map(|i| {
+            let subject = if i == 1 { "Kiwi kiwi" } else { "Fruit" };
+            let mut h = header(i, &format!("{i}@k"), &[], subject, i64::from(i) * day);
+            h.flags = flags::SEEN;
+            h
+        })
+        .collect();
+    f.store.insert_headers(f.inbox, &headers).unwrap();
+    let bodies: Vec<(u32, Vec<u8>)> = (1..=n)
+        .map(|i| {
+            (
+                i,
+                format!("Subject: x\r\n\r\nkiwi number {i}\r\n").into_bytes(),
+            )
+        })
+        .collect();
+    f.store.store_bodies(f.inbox, &bodies).unwrap();
+    let now = i64::from(n) * day;
+    let page = |offset, limit| -> Vec<u32> {
+        f.store
+            .search(&parse("kiwi ").unwrap(), None, now, offset, limit)
+            .unwrap()
+            .iter()
+            .map(|h| h.message.uid)
+            .collect()
+    };
+    assert_eq!(
+        f.store
+            .search_count(&parse("kiwi ").unwrap(), None)
+            .unwrap(),
+        u64::from(n)
+    );
+    // Equal relevance: the newest first, all from the ranked window.
+    assert_eq!(page(0, 3), [n, n - 1, n - 2]);
+    // Pages fit together: every match exactly once, the window then the rest by date.
+    let mut all = Vec::new();
+    for k in 0..(n / 70 + 1) {
+        all.extend(page(k * 70, 70));
+    }
+    assert_eq!(all.len(), n as usize);
+    let older: Vec<u32> = (1..=n - RANKED).rev().collect();
+    assert_eq!(all[RANKED as usize..], older[..]);
+    let mut sorted = all.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), n as usize);
+    // The old message with kiwi in its subject: first when it is among few matches.
+    let hits = f
+        .store
+        .search(&parse("kiwi number 1 ").unwrap(), None, now, 0, 5)
+        .unwrap();
+    assert_eq!(hits[0].message.uid, 1);
+    assert_eq!(
+        hits[0].highlighted_subject,
+        format!("{MARK_START}Kiwi{MARK_END} {MARK_START}kiwi{MARK_END}")
+    );
+}
+
+#[test]
+fn messages_with_the_same_date_get_their_own_keys() {
+    let f = fixture();
+    let headers: Vec<_> = (1..=5)
+        .map(|i| header(i, &format!("{i}@d"), &[], "Same second", 1_000))
+        .chain([header(6, "6@d", &[], "Next second", 1_001)])
+        .collect();
+    f.store.insert_headers(f.inbox, &headers).unwrap();
+    f.store
+        .insert_headers(f.sent, &[header(1, "1@d", &[], "Same second", 1_000)])
+        .unwrap();
+    assert_eq!(ids(&f, "second").len(), 7);
+    let keys: Vec<i64> = f
+        .store
+        .read(|c| {
+            let mut s = c.prepare("SELECT doc FROM search_docs ORDER BY doc")?;
+            let rows = s.query_map([], |r| r.get(0))?.collect();
+            rows
+        })
+        .unwrap();
+    assert_eq!(keys, (1_000..1_007).collect::<Vec<i64>>());
+}
+
+#[test]
+fn facets_filter_text_queries_by_folder_and_attachment() {
+    let f = fixture();
+    let a = add(&f, f.inbox, 1, "Plum", "plum tart", 100);
+    let b = add(&f, f.sent, 2, "Plum", "plum jam", 200);
+    let mut h = header(3, "3@t", &[], "Plum pie", 300);
+    h.parts.push(crate::message::MimePart {
+        section: "2".into(),
+        mime: "application/pdf".into(),
+        filename: "recipe.pdf".into(),
+        attachment: true,
+        ..Default::default()
+    });
+    let c = f.store.insert_headers(f.inbox, &[h]).unwrap().ids[0];
+    assert_eq!(ids(&f, "plum"), vec![a, b, c]);
+    assert_eq!(ids(&f, "plum in:sent"), vec![b]);
+    assert_eq!(ids(&f, "plum -in:sent"), vec![a, c]);
+    assert_eq!(ids(&f, "plum has:attachment"), vec![c]);
+    assert_eq!(ids(&f, "plum -has:attachment"), vec![a, b]);
+    assert_eq!(ids(&f, "recipe"), vec![c]);
+    // Facets are not text: a folder's token matches nothing as a word.
+    assert!(ids(&f, &format!("folder{}", f.inbox)).is_empty());
+    assert!(ids(&f, &format!("{FACET}folder{} ", f.inbox)).is_empty());
+    assert!(ids(&f, "attachment").is_empty());
+    let scoped = f
+        .store
+        .search(&parse("plum").unwrap(), Some(f.sent), 0, 0, 10)
+        .unwrap();
+    assert_eq!(scoped.len(), 1);
+    assert_eq!(
+        f.store
+            .search_count(&parse("plum -has:attachment").unwrap(), Some(f.inbox))
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn a_moved_message_is_found_in_its_new_folder() {
+    let f = fixture();
+    let a = add(&f, f.inbox, 1, "Quince", "quince paste", 100);
+    assert_eq!(ids(&f, "quince in:sent"), Vec::<i64>::new());
+    // A move keeps the row and changes its folder (store/actions.rs).
+    f.store
+        .write(|c| {
+            c.execute(
+                "UPDATE messages SET folder_id = ?2, uid = -id WHERE id = ?1",
+                (a, f.sent),
+            )
+        })
+        .unwrap();
+    assert_eq!(ids(&f, "quince in:sent"), vec![a]);
+    assert_eq!(ids(&f, "quince -in:sent"), Vec::<i64>::new());
+}
+
+#[test]
+fn a_body_removed_alone_leaves_the_index() {
+    let f = fixture();
+    let a = add(&f, f.inbox, 1, "Quince", "quince marmalade", 100);
+    assert_eq!(ids(&f, "marmalade"), vec![a]);
+    f.store
+        .write(|c| c.execute("DELETE FROM bodies WHERE message_id = ?1", [a]))
+        .unwrap();
+    assert!(ids(&f, "marmalade").is_empty());
+    assert_eq!(ids(&f, "quince"), vec![a]);
+    // A header change re-indexes the message under the same key.
+    f.store
+        .write(|c| c.execute("UPDATE messages SET subject = 'Medlar' WHERE id = ?1", [a]))
+        .unwrap();
+    assert!(ids(&f, "quince").is_empty());
+    assert_eq!(ids(&f, "medlar"), vec![a]);
+}
+
+#[test]
+fn a_folder_filter_naming_all_mail_filters_nothing() {
+    let f = fixture();
+    let a = add(&f, f.inbox, 1, "Plum", "plum tart", 100);
+    let b = add(&f, f.inbox, 2, "Pear", "pear tart", 200);
+    // All mail is in INBOX: these filters are left out of the plan, with the same results.
+    for q in [
+        "tart in:inbox",
+        "tart account:me@example.org",
+        "tart -in:sent",
+        "tart",
+    ] {
+        assert_eq!(ids(&f, q), vec![a, b], "{q}");
+        let n = f.store.search_count(&parse(q).unwrap(), None).unwrap();
+        assert_eq!(n, 2, "{q}");
+    }
+    assert_eq!(ids(&f, "in:inbox"), vec![a, b]);
+    assert!(ids(&f, "tart in:sent").is_empty());
+    let scoped = |folder| {
+        f.store
+            .search_count(&parse("tart").unwrap(), Some(folder))
+            .unwrap()
+    };
+    assert_eq!((scoped(f.inbox), scoped(f.sent)), (2, 0));
+}
+
+#[test]
+fn a_word_being_typed_becomes_the_words_it_may_become() {
+    let words = |prefix: &str| match prefix {
+        "quart" => Some(vec![
+            ("quarter".to_string(), 70),
+            ("quarterly".to_string(), 30),
+        ]),
+        "nothing" => Some(vec![]),
+        _ => None,
+    };
+    let p = plan(&parse("budget quart").unwrap(), &no_folders, &words, None);
+    assert_eq!(
+        p.matches.unwrap(),
+        "(\"budget\") AND ((\"quarter\" OR \"quarterly\"))"
+    );
+    assert_eq!(p.uncounted, 0);
+    // The words weigh as the prefix would: as common as all of them together.
+    assert_eq!(p.docs, [-1, 100, 100]);
+    // Highlighting still looks for the prefix.
+    assert_eq!(p.marks.unwrap(), "(\"budget\") OR (\"quart\"*)");
+    // No words (or too many): FTS5 takes the prefix itself.
+    let p = plan(&parse("nothing").unwrap(), &no_folders, &words, None);
+    assert_eq!(p.matches.unwrap(), "(\"nothing\"*)");
+    let p = plan(&parse("from:quart").unwrap(), &no_folders, &words, None);
+    assert_eq!(
+        p.matches.unwrap(),
+        "(sender : (\"quarter\" OR \"quarterly\"))"
+    );
+}
+
+#[test]
+fn typed_words_find_new_words_after_a_write() {
+    let f = fixture();
+    let a = add(&f, f.inbox, 1, "Quarter", "the quarter ends", 100);
+    let b = add(&f, f.inbox, 2, "Quarterly", "quarterly numbers", 200);
+    let c = add(&f, f.inbox, 3, "Quartet", "string quartet", 300);
+    assert_eq!(ids(&f, "quar"), vec![a, b, c]);
+    assert_eq!(ids(&f, "quarte"), vec![a, b, c]);
+    assert_eq!(ids(&f, "quarter"), vec![a, b]);
+    assert_eq!(ids(&f, "QUARTERL"), vec![b]);
+    // A word the last lookup did not know.
+    let d = add(&f, f.inbox, 4, "Clock", "a quartz clock", 400);
+    assert_eq!(ids(&f, "quart"), vec![a, b, c, d]);
+    let hits = f
+        .store
+        .search(&parse("quarte").unwrap(), None, 400, 0, 10)
+        .unwrap();
+    let b_hit = hits.iter().find(|h| h.message.id == b).unwrap();
+    assert_eq!(
+        b_hit.highlighted_subject,
+        format!("{MARK_START}Quarterly{MARK_END}")
+    );
+    assert_eq!(
+        b_hit.highlighted_snippet,
+        format!("{MARK_START}quarterly{MARK_END} numbers")
+    );
 }

@@ -1,6 +1,6 @@
-//! Finding mail: the query language, the local full-text index (SQLite FTS5, kept current in
-//! each sync batch's transaction, see `store/fulltext.rs`) and the IMAP SEARCH translation
-//! for the server fallback.
+//! Finding mail: the query language, the local full-text index (SQLite FTS5, kept current
+//! off the sync path, see `store/fulltext.rs`), its ranking and highlighting, and the IMAP
+//! SEARCH translation for the server fallback.
 //!
 //! Matches in results are marked inside the text itself: [`MARK_START`] (U+0002, STX) before
 //! a match and [`MARK_END`] (U+0003, ETX) after it. The cache drops these characters from
@@ -10,9 +10,13 @@
 
 pub mod imap;
 mod local;
+mod marks;
 pub mod query;
+mod rank;
+mod words;
 
 pub use query::{parse, Field, Kind, ParseError, Query, Term};
+pub(crate) use words::Completions;
 
 use crate::message::MessageSummary;
 use serde::{Deserialize, Serialize};
@@ -53,6 +57,12 @@ impl SearchHit {
             source,
         }
     }
+}
+
+/// Registers the SQL functions search needs on a cache connection (FTS5 auxiliary
+/// functions are per connection).
+pub(crate) fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    rank::register(conn)
 }
 
 /// Removes the match markers, for showing a highlighted text plainly.

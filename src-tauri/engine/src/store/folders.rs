@@ -117,6 +117,32 @@ impl Store {
             })
     }
 
+    /// Follows a RENAME on the server: the folder and its subfolders keep their rows (and
+    /// messages) under the new names. One transaction.
+    pub fn rename_folders(&self, account: i64, from: &str, to: &str) -> Result<()> {
+        let all = self.folders(account)?;
+        self.write(|c| {
+            let tx = c.transaction()?;
+            for f in &all {
+                let rest = if f.name == from {
+                    Some("")
+                } else {
+                    f.name
+                        .strip_prefix(from)
+                        .filter(|r| !f.delimiter.is_empty() && r.starts_with(&f.delimiter))
+                };
+                if let Some(rest) = rest {
+                    let name = format!("{to}{rest}");
+                    tx.execute(
+                        "UPDATE folders SET name = ?2, display_name = ?3 WHERE id = ?1",
+                        params![f.id, name, utf7::decode(&name)],
+                    )?;
+                }
+            }
+            tx.commit()
+        })
+    }
+
     pub fn sync_state(&self, folder: FolderId) -> Result<SyncState> {
         self.read(|c| {
             c.query_row(
@@ -133,11 +159,12 @@ impl Store {
         })
     }
 
-    /// Records the state reached after a complete sync of the folder.
+    /// Records the state reached after a complete sync of the folder (which also did any
+    /// rescan it was asked for).
     pub fn set_sync_state(&self, folder: FolderId, s: SyncState) -> Result<()> {
         self.write(|c| {
             c.execute(
-                "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, synced_at = unixepoch() WHERE id = ?1",
+                "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, rescan = 0, synced_at = unixepoch() WHERE id = ?1",
                 params![folder, s.uidvalidity, s.uidnext, s.highestmodseq as i64],
             )
             .map(|_| ())

@@ -34,7 +34,8 @@ pub(super) fn summary_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
     Ok(MessageSummary {
         id,
         folder_id: r.get(1)?,
-        uid: r.get(2)?,
+        // Provisional rows (negative UIDs, see pending.rs) read as 0: not on the server here yet.
+        uid: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
         flags: r.get(3)?,
         subject: r.get(4)?,
         from: (!from_email.is_empty() || !from_name.is_empty()).then_some(Address {
@@ -215,11 +216,12 @@ impl Store {
         self.write(|c| refresh_counts(c, folder))
     }
 
-    /// Every cached UID of a folder with its flags and keywords.
+    /// Every cached UID of a folder with its flags and keywords (provisional rows have none).
     pub fn flag_map(&self, folder: FolderId) -> Result<HashMap<u32, (u32, String)>> {
         self.read(|c| {
-            let mut s =
-                c.prepare_cached("SELECT uid, flags, keywords FROM messages WHERE folder_id = ?1")?;
+            let mut s = c.prepare_cached(
+                "SELECT uid, flags, keywords FROM messages WHERE folder_id = ?1 AND uid > 0",
+            )?;
             let rows = s
                 .query_map([folder], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
                 .collect();
@@ -227,11 +229,12 @@ impl Store {
         })
     }
 
-    /// Every cached UID of a folder, ascending.
+    /// Every cached UID of a folder, ascending (provisional rows have none).
     pub fn uids(&self, folder: FolderId) -> Result<Vec<u32>> {
         self.read(|c| {
-            let mut s =
-                c.prepare_cached("SELECT uid FROM messages WHERE folder_id = ?1 ORDER BY uid")?;
+            let mut s = c.prepare_cached(
+                "SELECT uid FROM messages WHERE folder_id = ?1 AND uid > 0 ORDER BY uid",
+            )?;
             let rows = s.query_map([folder], |r| r.get(0))?.collect();
             rows
         })
@@ -411,7 +414,7 @@ impl Store {
                 "SELECT m.uid FROM (SELECT id, uid, size FROM messages WHERE folder_id = ?1
                                     ORDER BY internal_date DESC, uid DESC LIMIT ?2) m
                  LEFT JOIN bodies b ON b.message_id = m.id
-                 WHERE b.message_id IS NULL AND m.size <= ?3",
+                 WHERE b.message_id IS NULL AND m.size <= ?3 AND m.uid > 0",
             )?;
             let rows = s
                 .query_map(params![folder, newest, max_size], |r| r.get(0))?
@@ -420,16 +423,33 @@ impl Store {
         })
     }
 
-    /// Where a message lives: its folder and UID.
+    /// Where a message lives in the cache: its folder and UID (0 while provisional).
     pub fn locate(&self, id: MessageId) -> Result<(FolderId, u32)> {
         self.read(|c| {
             c.query_row(
-                "SELECT folder_id, uid FROM messages WHERE id = ?1",
+                "SELECT folder_id, max(uid, 0) FROM messages WHERE id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
         })?
         .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no message {id}")))
+    }
+
+    /// Caches the body of one message by id (one whose UID here is not known yet).
+    pub fn store_body(&self, id: MessageId, raw: &[u8]) -> Result<()> {
+        let body = crate::mime::parse(raw);
+        self.write(|c| {
+            let tx = c.transaction()?;
+            tx.prepare_cached(
+                "INSERT INTO bodies (message_id, raw, text, html) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw, text = excluded.text, html = excluded.html",
+            )?
+            .execute(params![id, raw, body.text, body.html])?;
+            tx.prepare_cached("UPDATE messages SET snippet = ?2 WHERE id = ?1")?
+                .execute(params![id, crate::mime::snippet(&body.text, 200)])?;
+            fulltext::index_bodies(&tx, &[id])?;
+            tx.commit()
+        })
     }
 }

@@ -2,26 +2,34 @@
 //! Accounts and settings live here too; the message tables may be rebuilt from the server.
 
 mod accounts;
+mod actions;
 mod background;
+pub mod drafts;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod folders;
 mod fulltext;
+mod handles;
 mod messages;
 pub mod migrations;
+pub mod outbox;
 mod pending;
 mod threading;
 mod threads;
 
+pub use actions::{Queued, UndoRecord};
 pub use background::Pause;
+pub use drafts::{DraftInfo, ServerCopy};
+pub use handles::{Handle, Place};
 pub use messages::NewMessages;
+pub use outbox::{DraftId, OutboxId, OutboxItem, OutboxState};
 pub use pending::Touched;
 pub use threading::Threaded;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -44,6 +52,11 @@ struct Inner {
     paused: AtomicUsize,
     /// Told which messages got their threads after being inserted.
     on_threaded: Mutex<Option<ThreadedListener>>,
+    /// Counts the writer's uses, each counted as it ends: what was read under one value
+    /// still holds while it is unchanged (search/words.rs caches by it).
+    generation: AtomicU64,
+    /// The words a search last looked up for a word being typed (search/words.rs).
+    completions: Mutex<Option<crate::search::Completions>>,
 }
 
 type ThreadedListener = Box<dyn Fn(&[Threaded]) + Send + Sync>;
@@ -56,6 +69,31 @@ impl Inner {
         if let Some(f) = &*self.on_threaded.lock().unwrap_or_else(|p| p.into_inner()) {
             f(batches);
         }
+    }
+}
+
+/// The writer connection while it is in use; counts a generation when released.
+struct Writer<'a> {
+    conn: MutexGuard<'a, Connection>,
+    generation: &'a AtomicU64,
+}
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -97,6 +135,8 @@ impl Store {
                 background,
                 paused: AtomicUsize::new(0),
                 on_threaded: Mutex::new(None),
+                generation: AtomicU64::new(0),
+                completions: Mutex::new(None),
             }),
         };
         let weak = Arc::downgrade(&store.inner);
@@ -121,8 +161,18 @@ impl Store {
 
     /// Runs `f` on the writer connection. Blocking: call from `spawn_blocking` in async code.
     pub fn write<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
-        let mut conn = lock(&self.inner.writer)?;
+        let mut conn = lock_writer(&self.inner);
         f(&mut conn).map_err(storage)
+    }
+
+    /// How many times the writer has been used and released (see `Inner::generation`).
+    pub(crate) fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
+    /// The cache of a search's word lookups (search/words.rs).
+    pub(crate) fn completions_cache(&self) -> &Mutex<Option<crate::search::Completions>> {
+        &self.inner.completions
     }
 
     /// Runs `f` on a free reader connection (or waits for one).
@@ -194,8 +244,9 @@ impl Store {
     /// Indexes the search queue if it is short, so just-arrived mail is found; a long one
     /// (a first sync) is left to the background thread.
     pub(crate) fn catch_up_search_index_if_short(&self) -> Result<()> {
-        let long = self.read(|c| fulltext::backlog_over(c, fulltext::SEARCH_CATCH_UP))?;
-        if !long {
+        // Nothing queued (the usual case) needs no writer, which sync may be holding.
+        let queued = self.read(|c| fulltext::backlog(c, fulltext::SEARCH_CATCH_UP + 1))?;
+        if (1..=fulltext::SEARCH_CATCH_UP).contains(&queued) {
             self.write(|c| fulltext::index_queued(c, fulltext::SEARCH_CATCH_UP))?;
         }
         Ok(())
@@ -221,6 +272,7 @@ impl Store {
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    crate::search::register_functions(conn).map_err(storage)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
@@ -231,8 +283,12 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn lock_writer(inner: &Inner) -> MutexGuard<'_, Connection> {
-    inner.writer.lock().unwrap_or_else(|p| p.into_inner())
+fn lock_writer(inner: &Inner) -> Writer<'_> {
+    // As `lock`: a poisoned lock is still safe to use.
+    Writer {
+        conn: inner.writer.lock().unwrap_or_else(|p| p.into_inner()),
+        generation: &inner.generation,
+    }
 }
 
 fn lock(m: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {

@@ -3,6 +3,13 @@
 //! for bulk inserts (threading.rs). A message not threaded yet is a conversation of its own
 //! whose id is the negative of its message id; a read first threads the waiting messages
 //! when they are few, so that is only seen while a first sync's mail waits.
+//!
+//! A page of the list is found by walking every message newest first (the index
+//! `messages_by_shown_date`, migration 6): the first message seen of a thread is its latest,
+//! so the walk meets threads in the list's order and stops once it has the page. Computing
+//! every thread's latest date to sort them took 200 ms at 100,000 messages. For a folder with
+//! few of the mail's messages the walk would pass mostly other folders' threads; then the
+//! threads of its own messages are sorted instead, as that is cheaper.
 
 use super::messages::{summary_row, SUMMARY_COLUMNS};
 use super::Store;
@@ -10,10 +17,55 @@ use crate::error::Result;
 use crate::folder::FolderId;
 use crate::message::{flags, Address, MessageSummary};
 use crate::thread::{ThreadId, ThreadSummary};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashSet;
 
-/// The date the list shows: the Date header, INTERNALDATE when it is missing.
+/// The date the list shows: the Date header, INTERNALDATE when it is missing. Written as in
+/// the index `messages_by_shown_date`, so SQLite uses it.
 const DATE: &str = "CASE WHEN date <> 0 THEN date ELSE internal_date END";
+
+/// The walk is used when the folders hold at least this share (1/n) of all messages.
+const WALK_SHARE: i64 = 20;
+
+/// A page of thread ids, newest activity first, found by walking messages newest first. A
+/// message not threaded yet stands for itself, as `-id`.
+fn walk(c: &Connection, list: &str, offset: u32, limit: u32) -> rusqlite::Result<Vec<ThreadId>> {
+    let want = offset as usize + limit as usize;
+    let mut s = c.prepare_cached(&format!(
+        "SELECT thread_id, id, {DATE} FROM messages ORDER BY {DATE} DESC"
+    ))?;
+    let mut here = c.prepare(&format!(
+        "SELECT EXISTS (SELECT 1 FROM messages WHERE folder_id IN ({list}) AND thread_id = ?1)"
+    ))?;
+    let mut own = c.prepare(&format!(
+        "SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND folder_id IN ({list}))"
+    ))?;
+    let mut seen = HashSet::new();
+    let mut found: Vec<(i64, ThreadId)> = Vec::new();
+    let mut rows = s.query([])?;
+    while let Some(r) = rows.next()? {
+        let (thread, id, date): (ThreadId, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        // Past the page, and past threads whose latest date ties with its last one.
+        if found.len() >= want && found.last().is_some_and(|l| date < l.0) {
+            break;
+        }
+        let (key, shown) = if thread == 0 {
+            (-id, &mut own)
+        } else {
+            (thread, &mut here)
+        };
+        if seen.insert(key) && shown.query_row([key.abs()], |r| r.get::<_, bool>(0))? {
+            found.push((date, key));
+        }
+    }
+    found.sort_by(|a, b| b.cmp(a));
+    Ok(found
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|(_, t)| t)
+        .collect())
+}
 
 impl Store {
     /// A page of conversations with mail in any of `folders`, newest activity first. Counts,
@@ -31,6 +83,17 @@ impl Store {
         let list = id_list(folders);
         // `thread_id <> 0` lets SQLite use the partial index messages_by_thread.
         let page: Vec<ThreadId> = self.read(|c| {
+            let (here, all): (i64, i64) = c.query_row(
+                &format!(
+                    "SELECT coalesce(sum(total) FILTER (WHERE id IN ({list})), 0),
+                            coalesce(sum(total), 0) FROM folders"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if here * WALK_SHARE >= all {
+                return walk(c, &list, offset, limit);
+            }
             let mut s = c.prepare(&format!(
                 "SELECT key, max(day) AS latest FROM (
                    SELECT thread_id AS key, {DATE} AS day FROM messages

@@ -1,5 +1,6 @@
 use super::super::fixture::{fixture, header, Fixture};
 use crate::message::{flags, Header};
+use std::collections::HashSet;
 
 const DAY: i64 = 86_400;
 const T0: i64 = 1_760_000_000;
@@ -414,4 +415,79 @@ fn a_long_queue_lists_single_messages_until_threaded() {
     assert!(t
         .iter()
         .all(|m| m.thread_id == t[0].thread_id && m.thread_id > 0));
+}
+
+#[test]
+fn pages_are_in_order_of_latest_activity_in_any_folder() {
+    let f = fixture();
+    // 40 threads in INBOX; every third has a later reply in Sent, every fifth a second
+    // message in INBOX; dates tie in pairs, so ties are broken by thread id.
+    for i in 0..40u32 {
+        let id = format!("t{i}@x");
+        insert(
+            &f,
+            f.inbox,
+            header(
+                2 * i + 1,
+                &id,
+                &[],
+                &format!("T{i}"),
+                T0 + i64::from(i / 2) * 100,
+            ),
+        );
+        if i % 3 == 0 {
+            let reply = format!("r{i}@x");
+            let date = T0 + i64::from(39 - i) * 100 + 50;
+            insert(&f, f.sent, header(i + 1, &reply, &[&id], "Re", date));
+        }
+        if i % 5 == 0 {
+            let second = format!("s{i}@x");
+            let date = T0 + i64::from(i) * 37;
+            insert(&f, f.inbox, header(2 * i + 2, &second, &[&id], "Re", date));
+        }
+    }
+    // Older single messages, so that Sent holds under a twentieth of the mail.
+    let filler: Vec<Header> = (0..300u32)
+        .map(|i| {
+            header(
+                1000 + i,
+                &format!("f{i}@x"),
+                &[],
+                "Filler",
+                T0 - 1000 - i64::from(i),
+            )
+        })
+        .collect();
+    f.store.insert_headers(f.inbox, &filler).unwrap();
+    // What each folder set's list must be: threads with a message there, by their latest
+    // message anywhere, then by id.
+    let expect = |folders: &[i64]| -> Vec<i64> {
+        let mut threads: Vec<(i64, i64)> = Vec::new();
+        let all = f.store.list_many(&[f.inbox, f.sent], 0, 10_000).unwrap();
+        for t in all.iter().map(|m| m.thread_id).collect::<HashSet<_>>() {
+            let msgs = f.store.thread_messages(t).unwrap();
+            if msgs.iter().any(|m| folders.contains(&m.folder_id)) {
+                threads.push((msgs.iter().map(|m| m.date).max().unwrap(), t));
+            }
+        }
+        threads.sort_by(|a, b| b.cmp(a));
+        threads.into_iter().map(|(_, t)| t).collect()
+    };
+    // INBOX holds most mail (the walk), Sent little (the sort of its own threads).
+    for folders in [vec![f.inbox], vec![f.sent], vec![f.inbox, f.sent]] {
+        let want = expect(&folders);
+        for (offset, limit) in [(0, 7), (5, 10), (30, 50), (0, 400), (330, 20)] {
+            let got: Vec<i64> = f
+                .store
+                .threads(&folders, offset, limit)
+                .unwrap()
+                .iter()
+                .map(|t| t.id)
+                .collect();
+            let end = (offset + limit).min(want.len() as u32) as usize;
+            let from = (offset as usize).min(end);
+            assert_eq!(got, want[from..end], "{folders:?} {offset} {limit}");
+        }
+        assert_eq!(f.store.thread_count(&folders).unwrap() as usize, want.len());
+    }
 }
