@@ -292,8 +292,13 @@ fn insert_all(f: &Fixture, all: &[(i64, Header)], batch: usize) {
     }
 }
 
+/// A message by (folder, uid).
+type Place = (i64, u32);
+/// Every message's (folder, uid, thread), and each conversation's messages.
+type Partition = (Vec<(i64, u32, i64)>, Vec<Vec<Place>>);
+
 /// Every message's (folder, uid) with its thread, and the conversations as sets of them.
-fn partition(f: &Fixture) -> (Vec<(i64, u32, i64)>, Vec<Vec<(i64, u32)>>) {
+fn partition(f: &Fixture) -> Partition {
     let mut all: Vec<(i64, u32, i64)> = f
         .store
         .list_many(&[f.inbox, f.sent], 0, 100_000)
@@ -302,7 +307,7 @@ fn partition(f: &Fixture) -> (Vec<(i64, u32, i64)>, Vec<Vec<(i64, u32)>>) {
         .map(|m| (m.folder_id, m.uid, m.thread_id))
         .collect();
     all.sort();
-    let mut threads: std::collections::BTreeMap<i64, Vec<(i64, u32)>> = Default::default();
+    let mut threads: std::collections::BTreeMap<i64, Vec<Place>> = Default::default();
     for (folder, uid, t) in &all {
         threads.entry(*t).or_default().push((*folder, *uid));
     }
