@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "attachment_save",
     "attachment_open",
     "link_open",
+    "mailto_parse",
     "sync_now",
     "status",
     "search",

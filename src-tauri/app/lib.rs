@@ -11,9 +11,12 @@ use state::{AppState, KEYRING_SERVICE};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::webview::NewWindowResponse;
-use tauri::{Manager, Url, WebviewUrl, WebviewWindowBuilder};
+use tauri::{Emitter, Manager, Url, WebviewUrl, WebviewWindowBuilder};
 use tern_engine::credentials::{CommandOr, Keyring};
 use tern_engine::{Engine, EngineOptions};
+
+/// The event a click on a link in mail raises, carrying the URL the frame asked to open.
+const LINK_EVENT: &str = "tern://link";
 
 /// The profile directory: `TERN_DATA_DIR` when set (tests, the demo), else the OS's app data dir.
 fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
@@ -51,13 +54,12 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         // instead of the shell's own file-drop handling, which would swallow it on Windows.
         .disable_drag_drop_handler()
         .on_navigation(is_app_url)
-        // Links in mail open with target=_blank from a sandboxed frame: send web and mail
-        // links to the system browser, never open a window inside the app.
+        // A link clicked in mail is a new-window request from the sandboxed frame (every link
+        // there has target=_blank and an opaque reference for its href). Nothing opens here:
+        // the window is told, and the UI decides with the message's link list (browser after a
+        // check, compose for mailto, a refusal, or a confirmation when the text lies).
         .on_new_window(move |url, _| {
-            if mail::check_link(url.as_str()).is_ok() {
-                use tauri_plugin_opener::OpenerExt;
-                let _ = handle.opener().open_url(url.as_str(), None::<&str>);
-            }
+            let _ = handle.emit_to("main", LINK_EVENT, url.as_str());
             NewWindowResponse::Deny
         })
         .build()?;
@@ -71,7 +73,25 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Stack for the async runtime's threads. Hostile mail nests MIME as deep as the server will
+/// describe (Dovecot sends BODYSTRUCTUREs 100 levels deep) and the IMAP response parser recurses
+/// once per level. With Tokio's default 2 MiB, a debug build once died of a worker's stack
+/// overflow right after syncing the hostile corpus (tests/hostile), most likely there.
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
 pub fn run() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK)
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Tern could not start its async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    tauri::async_runtime::set(runtime.handle().clone());
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
@@ -91,6 +111,7 @@ pub fn run() {
             mail::attachment_save,
             mail::attachment_open,
             mail::link_open,
+            mail::mailto_parse,
             mail::sync_now,
             mail::status,
             find::search,
@@ -136,6 +157,48 @@ pub fn run() {
 mod tests {
     use super::is_app_url;
     use tauri::Url;
+
+    /// The window's capability and CSP, read from the config the app is built with.
+    #[test]
+    fn the_window_gets_exactly_its_commands_and_a_strict_csp() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let security = &conf["app"]["security"];
+        let csp = &security["csp"];
+        let script = csp["script-src"].as_str().unwrap();
+        assert_eq!(script, "'self'", "no inline script, no eval");
+        assert_eq!(csp["default-src"], "'self'");
+        assert_eq!(csp["object-src"], "'none'");
+        assert_eq!(csp["base-uri"], "'none'");
+        assert_eq!(csp["form-action"], "'none'");
+        assert_eq!(security["freezePrototype"], true);
+        assert_eq!(conf["app"]["withGlobalTauri"], false);
+        let caps = security["capabilities"].as_array().unwrap();
+        assert_eq!(caps.len(), 1, "one capability, for the main window");
+        let granted: Vec<String> = caps[0]["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        // The commands the build script declares (one permission each), as written there.
+        let build = include_str!("build.rs");
+        let list = &build[build.find("&[").unwrap()..build.find("];").unwrap()];
+        let mut declared: Vec<String> = list
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        declared.extend(["core:event:allow-listen", "core:event:allow-unlisten"].map(String::from));
+        let mut g = granted.clone();
+        g.sort();
+        declared.sort();
+        assert_eq!(
+            g, declared,
+            "granted permissions are the app's commands and event listening"
+        );
+    }
 
     #[test]
     fn the_webview_stays_on_the_app() {

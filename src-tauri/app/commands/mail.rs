@@ -5,6 +5,7 @@ use crate::state::{lock, AccountStatus, AppState};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
+use tern_engine::links::Mailto;
 use tern_engine::render::MessageView;
 use tern_engine::{AccountId, Error, ErrorKind, Folder, FolderId, MessageId, MessageSummary};
 
@@ -138,28 +139,43 @@ pub async fn attachment_open(
         })
 }
 
-/// Only web and mail links leave the app; anything else (file:, smb:, custom schemes) is refused.
-pub fn check_link(url: &str) -> CmdResult<()> {
-    let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
-    if matches!(scheme.as_str(), "http" | "https" | "mailto") && url.contains(':') {
-        Ok(())
-    } else {
-        Err(Error::new(
+/// Only web links leave the app, and only with a host: `mailto:` opens Tern's own compose (in
+/// the UI), and anything else (file:, smb:, javascript:, custom schemes) is refused.
+fn check_link(url: &str) -> CmdResult<tauri::Url> {
+    let refused = |what: &str| {
+        Error::new(
             ErrorKind::Refused,
-            format!("Tern opens only web and email links, not '{scheme}:' links"),
-        ))
+            format!("Tern opens only web links in the browser, not {what}"),
+        )
+    };
+    let parsed = tauri::Url::parse(url.trim()).map_err(|_| refused("this link"))?;
+    match parsed.scheme() {
+        "http" | "https" if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(parsed),
+        "http" | "https" => Err(refused("a link without a host")),
+        other => Err(refused(&format!("'{other}:' links"))),
     }
 }
 
+/// Opens a web link in the system browser, after the UI has shown the user any mismatch
+/// between a link's text and its target.
 #[tauri::command]
 pub fn link_open(app: AppHandle, url: String) -> CmdResult<()> {
-    check_link(&url)?;
-    app.opener().open_url(&url, None::<&str>).map_err(|e| {
-        Error::new(
-            ErrorKind::Config,
-            format!("The system could not open the link: {e}"),
-        )
-    })
+    let url = check_link(&url)?;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Config,
+                format!("The system could not open the link: {e}"),
+            )
+        })
+}
+
+/// The fields a `mailto:` URL may fill in a new message (the engine's restricted parser: no
+/// attachments, no headers beyond to/cc/subject/body).
+#[tauri::command]
+pub fn mailto_parse(url: String) -> CmdResult<Mailto> {
+    Mailto::parse(&url).map_err(|e| Error::new(ErrorKind::Refused, e))
 }
 
 #[tauri::command]
@@ -196,22 +212,24 @@ mod tests {
     use super::check_link;
 
     #[test]
-    fn only_web_and_mail_links_open() {
+    fn only_web_links_open() {
         for ok in [
             "https://example.org/x",
             "http://a.b",
-            "mailto:a@b.c",
             "HTTPS://X.Y",
+            " https://x.y/ ",
         ] {
             assert!(check_link(ok).is_ok(), "{ok}");
         }
         for bad in [
+            "mailto:a@b.c",
             "file:///etc/passwd",
             "smb://host/share",
             "javascript:alert(1)",
             "ftp://x",
             "custom:thing",
             "https",
+            "https:",
             "",
         ] {
             assert!(check_link(bad).is_err(), "{bad}");

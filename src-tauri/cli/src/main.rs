@@ -118,8 +118,11 @@ fn data_dir(arg: Option<PathBuf>) -> Result<PathBuf> {
 fn main() {
     let cli = Cli::parse();
     let json = cli.json;
+    // A deep stack for the workers: hostile mail nests MIME 100 levels deep in BODYSTRUCTURE and
+    // the IMAP parser recurses per level (2 MiB, Tokio's default, is not enough).
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(16 * 1024 * 1024)
         .build()
     {
         Ok(rt) => rt,

@@ -228,8 +228,11 @@ pub fn parse(account: i64, raw: &[u8]) -> Draft {
         } else {
             crate::mime::html_to_text(html.as_deref().unwrap_or_default())
         },
+        // The editor is part of the app's own page: a stored draft's HTML (which another
+        // client may have written) is sanitized like any mail before it gets there.
         html: html
-            .filter(|h| !h.trim().is_empty() && !h.contains("<!DOCTYPE html><html><body><div>")),
+            .filter(|h| !h.trim().is_empty() && !h.contains("<!DOCTYPE html><html><body><div>"))
+            .map(|h| crate::sanitize::for_editing(&h)),
         attachments,
         in_reply_to: ids(m.in_reply_to()).into_iter().next().unwrap_or_default(),
         references: ids(m.references()),

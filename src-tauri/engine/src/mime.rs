@@ -4,6 +4,9 @@
 use crate::message::{Attachment, Body};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
+/// Kept here too: attachments are named through it.
+pub use crate::filename::safe_filename;
+
 /// Parses raw RFC 5322 bytes. The HTML is returned as sent: it must be sanitized before display.
 pub fn parse(raw: &[u8]) -> Body {
     let Some(msg) = MessageParser::default().parse(raw) else {
@@ -41,7 +44,8 @@ pub fn parse(raw: &[u8]) -> Body {
             let inline = p.content_disposition().is_some_and(|d| d.is_inline());
             Attachment {
                 index: i as u32,
-                filename: p.attachment_name().unwrap_or_default().to_string(),
+                // Shown to the user as well as used to save: no bidi tricks or paths here either.
+                filename: p.attachment_name().map(safe_filename).unwrap_or_default(),
                 mime,
                 size: match &p.body {
                     PartType::Message(m) => m.raw_message().len() as u64,
@@ -83,45 +87,6 @@ pub fn attachment(raw: &[u8], index: u32) -> Option<(String, String, Vec<u8>)> {
         mime,
         bytes,
     ))
-}
-
-/// A file name safe to create: no directories, no control characters, no leading dots, not
-/// empty, at most 200 bytes, and no reserved Windows device names.
-pub fn safe_filename(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let mut s: String = base
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    s = s
-        .trim()
-        .trim_start_matches('.')
-        .trim_end_matches(['.', ' '])
-        .to_string();
-    while s.len() > 200 {
-        s.pop();
-    }
-    let stem = s.split('.').next().unwrap_or("").to_ascii_uppercase();
-    let reserved = [
-        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "LPT1", "LPT2", "LPT3",
-    ];
-    if s.is_empty() || reserved.contains(&stem.as_str()) {
-        s = format!(
-            "attachment{}",
-            if s.is_empty() {
-                String::new()
-            } else {
-                format!("-{s}")
-            }
-        );
-    }
-    s
 }
 
 /// Reduces HTML to readable text: tags dropped, block ends as line breaks, common entities
@@ -298,18 +263,6 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--X--\r\n";
             html_to_text("a &unknown; b &#xZZ; <unclosed"),
             "a &unknown; b &#xZZ;"
         );
-    }
-
-    #[test]
-    fn file_names_are_made_safe() {
-        assert_eq!(safe_filename("../../etc/passwd"), "passwd");
-        assert_eq!(safe_filename("C:\\Windows\\evil.exe"), "evil.exe");
-        assert_eq!(safe_filename(".bashrc"), "bashrc");
-        assert_eq!(safe_filename("a\u{0}b\nc.txt"), "a_b_c.txt");
-        assert_eq!(safe_filename(""), "attachment");
-        assert_eq!(safe_filename("CON.txt"), "attachment-CON.txt");
-        assert_eq!(safe_filename("résumé.pdf"), "résumé.pdf");
-        assert!(safe_filename(&"x".repeat(500)).len() <= 200);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 """A second IMAP client for the end-to-end tests (stdlib imaplib, implicit TLS).
 
   imap.py PORT CA_FILE USER PASSWORD append FOLDER        < message   -> prints the new UID
+  imap.py PORT CA_FILE USER PASSWORD append-files FOLDER FILE...      -> one new UID per line
   imap.py PORT CA_FILE USER PASSWORD flags FOLDER UID                 -> prints the flags
   imap.py PORT CA_FILE USER PASSWORD count FOLDER                     -> prints EXISTS
   imap.py PORT CA_FILE USER PASSWORD subjects FOLDER                  -> one Subject per line, decoded
@@ -37,6 +38,16 @@ def main() -> int:
             if not m:
                 raise SystemExit(f"no APPENDUID in {resp!r}")
             print(int(m.group(1)))
+        elif cmd == "append-files":
+            # Many messages in one session (a corpus): each file as it is, line ends made CRLF.
+            for path in rest:
+                with open(path, "rb") as f:
+                    data = f.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                typ, resp = imap.append(folder, None, None, data)
+                if typ != "OK":
+                    raise SystemExit(f"APPEND of {path} failed: {resp!r}")
+                m = re.search(rb"APPENDUID \d+ (\d+)", resp[0] or b"")
+                print(int(m.group(1)) if m else 0)
         elif cmd == "flags":
             (uid,) = rest
             typ, _ = imap.select(folder, readonly=True)

@@ -71,6 +71,12 @@ export class Testbed {
     return Number((await this.#imap(user, ["append", folder], raw)).trim());
   }
 
+  /** Appends raw message files in one session, in order; resolves with their UIDs. */
+  async appendFiles(user, folder, files) {
+    const out = await this.#imap(user, ["append-files", folder, ...files]);
+    return out.split("\n").filter(Boolean).map(Number);
+  }
+
   /** The message's flags on the server, e.g. ["\\Seen"]. */
   async flags(user, folder, uid) {
     return (await this.#imap(user, ["flags", folder, String(uid)])).trim().split(/\s+/).filter(Boolean);

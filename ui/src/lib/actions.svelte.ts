@@ -41,6 +41,9 @@ class Actions {
   offer = $state.raw<UndoOffer | null>(null);
   error = $state.raw<UiError | null>(null);
   confirmation = $state.raw<Confirmation | null>(null);
+  /** A short message for the user that is not an error of an action (a refused link). */
+  notice = $state<string | null>(null);
+  private noticeTimer: ReturnType<typeof setTimeout> | null = null;
   /** The folder picker is open, to move or copy. */
   picking = $state<"move" | "copy" | null>(null);
   pending = $state.raw<PendingState>({ waiting: [], failed: [] });
@@ -147,6 +150,19 @@ class Actions {
 
   ask(confirmation: Confirmation): void {
     this.confirmation = confirmation;
+  }
+
+  /** Shows `text` for a while (until dismissed, or UNDO_MS). */
+  notify(text: string): void {
+    if (this.noticeTimer !== null) clearTimeout(this.noticeTimer);
+    this.notice = text;
+    this.noticeTimer = setTimeout(() => (this.notice = null), UNDO_MS);
+  }
+
+  dismissNotice(): void {
+    if (this.noticeTimer !== null) clearTimeout(this.noticeTimer);
+    this.noticeTimer = null;
+    this.notice = null;
   }
 
   dismissError(): void {

@@ -137,11 +137,34 @@ export interface MessageView {
   text: string;
   /** Sanitized HTML document for a sandboxed iframe's srcdoc, with its own CSP; "" for text mail. */
   html: string;
+  /** The HTML's links, numbered as its opaque link references (see lib/links.ts). */
+  links: Link[];
   attachments: Attachment[];
   /** The message refers to remote content (images, CSS, fonts). */
   has_remote_content: boolean;
   /** Remote content is shown in `html` (allowed once or always for this sender). */
   remote_allowed: boolean;
+}
+
+/** What a `mailto:` link may fill in: nothing beyond recipients, subject and body. */
+export interface Mailto {
+  to: string[];
+  cc: string[];
+  subject: string;
+  body: string;
+}
+
+/** One link of an HTML message, as the engine classified it. */
+export interface Link {
+  href: string;
+  scheme: string;
+  action: "browse" | "compose" | "refuse";
+  text: string;
+  /** The host (or address) the target goes to. */
+  target_host: string;
+  /** The host the link's text shows when it differs from the target's; "" otherwise. */
+  shown_host: string;
+  mailto?: Mailto;
 }
 
 export type ErrorKind =
@@ -320,8 +343,10 @@ export const api = {
     invoke<string | null>("attachment_save", { messageId, index }),
   /** Hands an attachment to the OS after an explicit click. */
   openAttachment: (messageId: number, index: number) => invoke<void>("attachment_open", { messageId, index }),
-  /** Opens http(s) and mailto links in the system browser; other schemes are refused. */
+  /** Opens an http(s) link in the system browser; other schemes are refused. */
   openLink: (url: string) => invoke<void>("link_open", { url }),
+  /** Reads a `mailto:` URL into the fields a compose may take (the engine's restricted parser). */
+  parseMailto: (url: string) => invoke<Mailto>("mailto_parse", { url }),
   /** Local search (the cache's full-text index): `everywhere` or only the shown folder. */
   search: (query: string, folder: FolderKey, everywhere: boolean, offset: number, limit: number) =>
     invoke<SearchHit[]>("search", { query, folderId: folder, everywhere, offset, limit }),
@@ -395,6 +420,9 @@ export const api = {
   onEvents: (handler: (events: EngineEvent[]) => void): Promise<UnlistenFn> =>
     listen<EngineEvent[]>("tern://events", (e) => handler(e.payload)),
   /** A notification was clicked: show this message. */
+  /** A link in mail was clicked: the URL the message frame asked to open (a link reference). */
+  onLinkClicked: (handler: (url: string) => void): Promise<UnlistenFn> =>
+    listen<string>("tern://link", (e) => handler(e.payload)),
   onOpenMessage: (handler: (messageId: number) => void): Promise<UnlistenFn> =>
     listen<number>("tern://open-message", (e) => handler(e.payload)),
 };

@@ -5,7 +5,7 @@
 
 import { parseList, formatList } from "./addresses";
 import { outbox } from "./outbox.svelte";
-import { api, asUiError, type Address, type DraftAttachment, type DraftInput, type DraftView, type UiError } from "./api";
+import { api, asUiError, type Address, type DraftAttachment, type DraftInput, type DraftView, type Mailto, type UiError } from "./api";
 
 /** How long after the last change a draft is saved. */
 export const AUTOSAVE_MS = 1500;
@@ -84,6 +84,19 @@ class Compose {
       this.error = asUiError(e);
       this.open = true;
     }
+  }
+
+  /**
+   * Opens a new message from a `mailto:` link: its recipients, subject and body only (the
+   * engine's parser already dropped attachments and every other header).
+   */
+  async startMailto(account: number, m: Mailto, signature = ""): Promise<void> {
+    await this.start("new", account, null, signature);
+    this.to = m.to.join(", ");
+    this.cc = m.cc.join(", ");
+    this.showCc = m.cc.length > 0;
+    this.subject = m.subject;
+    if (m.body) this.html = textToHtml(m.body) + this.html;
   }
 
   /** Reopens a draft given back by the engine (a cancelled send). */

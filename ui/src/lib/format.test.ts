@@ -1,7 +1,7 @@
 // Tests of the small formatting helpers.
 import { describe, expect, it } from "vitest";
 import { Flags } from "./api";
-import { formatAddress, formatSize, isFlagged, isUnread, senderName, subjectOf } from "./format";
+import { formatAddress, formatSize, isFlagged, isUnread, senderName, subjectOf, visible } from "./format";
 
 describe("format", () => {
   it("names a sender by name, else by address", () => {
@@ -22,5 +22,17 @@ describe("format", () => {
     expect(isUnread({ flags: Flags.Seen | Flags.Flagged })).toBe(false);
     expect(isFlagged({ flags: Flags.Flagged })).toBe(true);
     expect(subjectOf("  ")).toBe("(no subject)");
+  });
+});
+
+describe("header text from hostile senders", () => {
+  it("loses bidirectional overrides and control characters", () => {
+    expect(subjectOf("invoice\u202efdp.exe")).toBe("invoicefdp.exe");
+    expect(visible("a\u2066b\u2069c\u0007d\u001b[31m")).toBe("abcd[31m");
+    expect(senderName({ name: "\u202e", email: "x@y.example" })).toBe("x@y.example");
+    expect(formatAddress({ name: "Bank\u202e", email: "m@evil.example" })).toBe("Bank <m@evil.example>");
+  });
+  it("keeps ordinary right-to-left text", () => {
+    expect(subjectOf("שלום עולם")).toBe("שלום עולם");
   });
 });

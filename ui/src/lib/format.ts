@@ -3,16 +3,25 @@
 import type { Address, MessageSummary } from "./api";
 import { Flags } from "./api";
 
+/**
+ * Header text as it may be shown: without bidirectional embeddings, overrides and isolates
+ * (U+202A-202E, U+2066-2069), which a sender can use to make "exe.pdf" read as "fdp.exe" or
+ * to reverse the rest of a line, and without other control characters.
+ */
+export function visible(s: string): string {
+  return s.replace(/[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+}
+
 /** "Alice Example" or, without a name, the address itself. */
 export function senderName(a: Address | null | undefined): string {
   if (!a) return "(unknown sender)";
-  return a.name?.trim() || a.email || "(unknown sender)";
+  return visible(a.name ?? "").trim() || visible(a.email ?? "") || "(unknown sender)";
 }
 
 /** "Alice Example <alice@example.org>" or just the address. */
 export function formatAddress(a: Address): string {
-  const name = a.name?.trim();
-  return name ? `${name} <${a.email}>` : a.email;
+  const name = visible(a.name ?? "").trim();
+  return name ? `${name} <${visible(a.email)}>` : visible(a.email);
 }
 
 export function formatAddresses(list: readonly Address[]): string {
@@ -20,7 +29,7 @@ export function formatAddresses(list: readonly Address[]): string {
 }
 
 export function subjectOf(subject: string): string {
-  return subject.trim() || "(no subject)";
+  return visible(subject).trim() || "(no subject)";
 }
 
 /** "512 bytes", "12 KB", "3.4 MB" (binary units, as file managers show). */
