@@ -348,9 +348,12 @@ async fn starttls(tcp: TcpStream, t: &Timeouts) -> anyhow::Result<TcpStream> {
     }
     write(&mut r, "EHLO tern.localdomain\r\n", t).await?;
     let ehlo = reply(&mut r, t).await.context("Reading the EHLO reply")?;
-    let offers = ehlo
-        .lines()
-        .any(|l| l.len() > 4 && l[4..].trim().eq_ignore_ascii_case("STARTTLS"));
+    // `get`, not slicing: a hostile server's multi-byte characters must not panic us.
+    let offers = ehlo.lines().any(|l| {
+        l.starts_with("250")
+            && l.get(4..)
+                .is_some_and(|ext| ext.trim().eq_ignore_ascii_case("STARTTLS"))
+    });
     if !offers {
         anyhow::bail!(crate::Error::new(
             ErrorKind::Tls,
@@ -365,7 +368,11 @@ async fn starttls(tcp: TcpStream, t: &Timeouts) -> anyhow::Result<TcpStream> {
             format!("The outgoing server refused STARTTLS: {}", ok.trim()),
         ));
     }
-    Ok(r.into_inner())
+    // Whatever the server sent after its 220 is dropped, never read as if it came over TLS
+    // (RFC 3207 §4.2: the client discards knowledge from before the handshake).
+    let tcp = r.into_inner();
+    crate::imap::connect::discard_pending(&tcp, "SMTP");
+    Ok(tcp)
 }
 
 /// One SMTP reply, possibly multi-line (`250-...` then `250 ...`, RFC 5321 §4.2.1).
