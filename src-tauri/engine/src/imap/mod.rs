@@ -7,6 +7,7 @@ pub mod raw;
 pub mod search;
 pub mod seqset;
 pub mod trace;
+pub mod untagged;
 pub mod utf7;
 pub mod write;
 
