@@ -13,6 +13,8 @@ pub mod error;
 pub mod events;
 pub mod folder;
 mod folder_ops;
+#[doc(hidden)]
+pub mod harness;
 pub mod imap;
 pub mod message;
 pub mod mime;
