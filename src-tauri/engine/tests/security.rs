@@ -281,3 +281,23 @@ async fn smtp_without_starttls_or_with_a_bad_certificate_is_refused() {
     account.config.trust.pinned_sha256 = vec![expired.fingerprint()];
     submit(&account).await.expect("the pinned certificate");
 }
+
+#[tokio::test]
+async fn endless_lines_before_tls_are_cut_off() {
+    let ca = TestCa::new();
+    let mut script = Script::smtp_starttls(ca.cert(CertKind::Good));
+    script.greeting = format!("220-{}", "x".repeat(100_000));
+    let srv = Scripted::start(Protocol::Smtp, script).await;
+    let e = submit(&smtp_account(srv.port, Security::StartTls, &ca))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");
+
+    let mut script = Script::imap_starttls(ca.cert(CertKind::Good));
+    script.greeting = format!("* OK {}", "x".repeat(100_000));
+    let srv = Scripted::start(Protocol::Imap, script).await;
+    let e = login(&account(srv.port, Security::StartTls, &ca))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("too long"), "{e:?}");
+}
