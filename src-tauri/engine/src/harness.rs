@@ -130,7 +130,7 @@ pub fn server_response(bytes: &[u8]) {
     let mut uids = Vec::new();
     // At most this UID is asked about; VANISHED and FETCH beyond it are ignored.
     let max_uid = 100_000;
-    while let Ok((next, resp)) = Response::parse(rest) {
+    while let Ok((next, resp)) = parse(rest) {
         untagged::status_into(&resp, &mut state);
         untagged::select_into(&resp, &mut state);
         untagged::search_into(&resp, &mut uids);
@@ -150,6 +150,29 @@ pub fn server_response(bytes: &[u8]) {
             break;
         }
         rest = next;
+    }
+}
+
+/// One response as async-imap parses it. imap-proto 0.17.0 panics on a status response
+/// whose text after a response code starts with a non-ASCII character (it slices `s[1..]`):
+/// found by this target (`fuzz/regressions/server_response/imap-proto-*`), not fixed there
+/// yet. That one panic is treated as a parse failure so fuzzing goes on past it; any other
+/// panic still counts.
+fn parse(bytes: &[u8]) -> Result<(&[u8], Response<'_>), ()> {
+    match std::panic::catch_unwind(|| Response::parse(bytes)) {
+        Ok(r) => r.map_err(|_| ()),
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("");
+            if text.contains("is not a char boundary") {
+                Err(())
+            } else {
+                std::panic::resume_unwind(panic)
+            }
+        }
     }
 }
 

@@ -41,3 +41,13 @@ fn message_inputs_stay_fixed() {
 fn server_response_inputs_stay_fixed() {
     replay("server_response", tern_engine::harness::server_response);
 }
+
+/// imap-proto 0.17.0 (async-imap's parser) panics on a status response whose text after a
+/// response code starts with a non-ASCII character; `harness::server_response` tolerates
+/// exactly that panic. When this test fails, imap-proto is fixed: drop the tolerance.
+#[test]
+fn the_imap_proto_outcome_panic_is_still_upstream() {
+    let input = b"T11 OK [APPENDUID 1 45]\xc3\xa9t\xc3\xa9\r\n";
+    let r = std::panic::catch_unwind(|| async_imap::imap_proto::Response::parse(input).is_ok());
+    assert!(r.is_err(), "imap-proto no longer panics here");
+}
