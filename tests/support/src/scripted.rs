@@ -113,6 +113,8 @@ pub struct Script {
     /// Bytes sent in the same write as the reply to STARTTLS, before the handshake.
     pub inject: Option<String>,
     pub cert: Option<ServerCert>,
+    /// IMAP replies that replace the usual ones: (command, reply with `{tag}` for the tag).
+    pub overrides: Vec<(String, String)>,
 }
 
 impl Script {
@@ -125,6 +127,7 @@ impl Script {
             caps_tls: "IMAP4rev1 AUTH=PLAIN".into(),
             inject: None,
             cert: Some(cert),
+            overrides: Vec::new(),
         }
     }
 
@@ -146,6 +149,7 @@ impl Script {
             caps_tls: "AUTH PLAIN LOGIN".into(),
             inject: None,
             cert: Some(cert),
+            overrides: Vec::new(),
         }
     }
 }
@@ -157,6 +161,7 @@ pub type Record = Arc<Mutex<Vec<(bool, Vec<u8>)>>>;
 pub struct Scripted {
     pub port: u16,
     record: Record,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -178,15 +183,28 @@ impl Scripted {
         let port = listener.local_addr().unwrap().port();
         let record: Record = Arc::default();
         let rec = record.clone();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
         let task = tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let (script, rec) = (script.clone(), rec.clone());
                 tokio::spawn(async move {
                     let _ = serve(protocol, tcp, script, rec).await;
                 });
             }
         });
-        Scripted { port, record, task }
+        Scripted {
+            port,
+            record,
+            accepted,
+            task,
+        }
+    }
+
+    /// Connections accepted so far.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Everything the client sent in the clear.
@@ -292,6 +310,13 @@ async fn imap_reply<S: AsyncRead + AsyncWrite + Unpin>(
     let mut words = line.split_whitespace();
     let tag = words.next().unwrap_or("*").to_string();
     let cmd = words.next().unwrap_or("").to_ascii_uppercase();
+    if let Some((_, reply)) = s
+        .overrides
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(&cmd))
+    {
+        return Ok(Reply::Send(reply.replace("{tag}", &tag)));
+    }
     Ok(match cmd.as_str() {
         "CAPABILITY" => Reply::Send(format!("* CAPABILITY {caps}\r\n{tag} OK done\r\n")),
         "STARTTLS" if !tls && caps.contains("STARTTLS") => Reply::StartTls(format!(
