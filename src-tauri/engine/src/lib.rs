@@ -14,6 +14,8 @@ pub mod events;
 pub mod filename;
 pub mod folder;
 mod folder_ops;
+#[doc(hidden)]
+pub mod harness;
 pub mod html_depth;
 pub mod imap;
 pub mod links;

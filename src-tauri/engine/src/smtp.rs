@@ -28,7 +28,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
+use tokio::io::{
+    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf,
+};
 use tokio::net::TcpStream;
 
 /// Why a submission failed, and whether the message may have been accepted anyway.
@@ -348,9 +350,12 @@ async fn starttls(tcp: TcpStream, t: &Timeouts) -> anyhow::Result<TcpStream> {
     }
     write(&mut r, "EHLO tern.localdomain\r\n", t).await?;
     let ehlo = reply(&mut r, t).await.context("Reading the EHLO reply")?;
-    let offers = ehlo
-        .lines()
-        .any(|l| l.len() > 4 && l[4..].trim().eq_ignore_ascii_case("STARTTLS"));
+    // `get`, not slicing: a hostile server's multi-byte characters must not panic us.
+    let offers = ehlo.lines().any(|l| {
+        l.starts_with("250")
+            && l.get(4..)
+                .is_some_and(|ext| ext.trim().eq_ignore_ascii_case("STARTTLS"))
+    });
     if !offers {
         anyhow::bail!(crate::Error::new(
             ErrorKind::Tls,
@@ -365,19 +370,34 @@ async fn starttls(tcp: TcpStream, t: &Timeouts) -> anyhow::Result<TcpStream> {
             format!("The outgoing server refused STARTTLS: {}", ok.trim()),
         ));
     }
-    Ok(r.into_inner())
+    // Whatever the server sent after its 220 is dropped, never read as if it came over TLS
+    // (RFC 3207 §4.2: the client discards knowledge from before the handshake).
+    let tcp = r.into_inner();
+    crate::imap::connect::discard_pending(&tcp, "SMTP");
+    Ok(tcp)
 }
 
 /// One SMTP reply, possibly multi-line (`250-...` then `250 ...`, RFC 5321 §4.2.1).
+/// Before TLS the server is not trusted with our memory: a reply line may be at most
+/// `MAX_LINE` bytes (RFC 5321 §4.5.3.1.5 allows 512) and a reply at most `MAX_REPLY`.
 async fn reply(r: &mut BufReader<TcpStream>, t: &Timeouts) -> anyhow::Result<String> {
+    const MAX_LINE: u64 = 4096;
+    const MAX_REPLY: usize = 64 * 1024;
     let mut all = String::new();
     loop {
         let mut line = String::new();
-        let n = tokio::time::timeout(t.command, r.read_line(&mut line)).await??;
+        let mut limited = (&mut *r).take(MAX_LINE);
+        let n = tokio::time::timeout(t.command, limited.read_line(&mut line)).await??;
         if n == 0 {
             anyhow::bail!(crate::Error::new(
                 ErrorKind::Network,
                 "The outgoing server closed the connection"
+            ));
+        }
+        if !line.ends_with('\n') || all.len() + line.len() > MAX_REPLY {
+            anyhow::bail!(crate::Error::new(
+                ErrorKind::Protocol,
+                "The outgoing server sent a reply far longer than SMTP allows"
             ));
         }
         all.push_str(&line);

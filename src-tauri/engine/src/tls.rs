@@ -55,6 +55,8 @@ fn normalise_fingerprint(s: &str) -> String {
 pub struct TlsSetup {
     pub connector: tokio_rustls::TlsConnector,
     pub presented: Arc<Mutex<Option<String>>>,
+    /// The fingerprints the user trusted for this account, as they were given.
+    pub pinned: Vec<String>,
 }
 
 impl TlsSetup {
@@ -99,7 +101,27 @@ impl TlsSetup {
         Ok(TlsSetup {
             connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
             presented,
+            pinned: trust.pinned_sha256.clone(),
         })
+    }
+
+    /// Why a certificate that did not verify was refused, in words: either it is simply not
+    /// trusted, or the account trusted another certificate for this server, which means the
+    /// server's certificate changed since (a new key, or someone in between).
+    pub fn refusal(&self, host: &str, presented: &str) -> Option<String> {
+        if self.pinned.is_empty()
+            || self
+                .pinned
+                .iter()
+                .any(|p| normalise_fingerprint(p) == normalise_fingerprint(presented))
+        {
+            return None;
+        }
+        Some(format!(
+            "The certificate of {host} has changed since you trusted it: it was SHA-256 {}, it is now {presented}. \
+             Trust the new certificate only if you know why it changed",
+            self.pinned.join(" or ")
+        ))
     }
 
     /// The fingerprint of the certificate the server presented last, if any.
@@ -158,6 +180,27 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
+/// Why a certificate was not accepted, as the end of a sentence about it ("The certificate
+/// of HOST ..."), for the failures a user can act on.
+pub fn explain(e: &rustls::Error) -> Option<&'static str> {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(c) = e else {
+        return None;
+    };
+    Some(match c {
+        C::Expired | C::ExpiredContext { .. } => "has expired",
+        C::NotValidYet | C::NotValidYetContext { .. } => "is not valid yet",
+        C::UnknownIssuer => {
+            "is not signed by an authority this computer trusts (it may be self-signed or from a private authority)"
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "was issued for a different server name"
+        }
+        C::Revoked => "has been revoked",
+        _ => "could not be verified",
+    })
+}
+
 /// The name to check the certificate against: a DNS name or an IP address.
 pub fn server_name(host: &str) -> Result<ServerName<'static>> {
     ServerName::try_from(host.to_string())
@@ -175,6 +218,21 @@ mod tests {
         let fp = fingerprint(b"hello");
         assert_eq!(fp.len(), 32 * 3 - 1);
         assert!(fp.starts_with("2C:F2:4D:BA"));
+    }
+
+    #[test]
+    fn a_changed_pin_is_named() {
+        let setup = |pins: Vec<String>| {
+            TlsSetup::new(&Trust {
+                ca_file: None,
+                pinned_sha256: pins,
+            })
+            .unwrap()
+        };
+        assert_eq!(setup(vec![]).refusal("h", "AB:CD"), None);
+        assert_eq!(setup(vec!["abcd".into()]).refusal("h", "AB:CD"), None);
+        let msg = setup(vec!["AB:CD".into()]).refusal("h", "EF:01").unwrap();
+        assert!(msg.contains("changed") && msg.contains("AB:CD") && msg.contains("EF:01"));
     }
 
     #[test]

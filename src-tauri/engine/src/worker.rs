@@ -224,13 +224,13 @@ async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
     let mut idle: Option<Owned> = None;
     let mut attempt = 0u32;
     loop {
-        let err = match ctx.connect().await {
+        let err = match contained(ctx.connect()).await {
             Ok(mut conn) => {
                 attempt = 0;
                 if idle.is_none() && conn.caps.has("IDLE") {
                     idle = Some(Owned(tokio::spawn(idle_loop(ctx.clone(), wake.clone()))));
                 }
-                match serve(&ctx, &mut conn, &mut rx, &wake).await {
+                match contained(serve(&ctx, &mut conn, &mut rx, &wake)).await {
                     Ok(()) => {
                         conn.logout().await;
                         return;
@@ -293,6 +293,20 @@ async fn run(ctx: Ctx, mut rx: mpsc::Receiver<Command>) {
 }
 
 /// Serves one connection until it fails (`Err`) or the engine lets go of the worker (`Ok`).
+/// Runs one connection's work so that a panic below it (a dependency's parser meeting a
+/// hostile response; see `fuzz/regressions/server_response/`) ends that connection with a
+/// protocol error, and the worker reconnects, instead of silently killing the account.
+async fn contained<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+        Ok(r) => r,
+        Err(_) => Err(Error::new(
+            ErrorKind::Protocol,
+            "The server sent a response Tern could not read; the connection was dropped",
+        )),
+    }
+}
+
 async fn serve(
     ctx: &Ctx,
     conn: &mut Conn,
@@ -336,7 +350,7 @@ async fn serve(
 async fn idle_loop(ctx: Ctx, wake: Arc<Notify>) {
     let mut attempt = 0u32;
     loop {
-        match idle_once(&ctx, &wake, &mut attempt).await {
+        match contained(idle_once(&ctx, &wake, &mut attempt)).await {
             Ok(()) => {}
             Err(e) => tracing::debug!(
                 account = ctx.account.id,

@@ -4,6 +4,7 @@
 pub mod mirror;
 pub mod proxy;
 pub mod raw;
+pub mod scripted;
 
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;

@@ -1,6 +1,6 @@
 //! Opening an authenticated IMAP session: TCP, TLS or STARTTLS, capabilities, login.
 
-use super::{net, timed, Session, Timeouts};
+use super::{net, timed, trace, Session, Timeouts};
 use crate::account::{Security, Server, Trust};
 use crate::error::{err, ErrorKind};
 use crate::tls::{self, TlsSetup};
@@ -22,7 +22,7 @@ impl Capabilities {
         self.0.contains(&cap.to_ascii_uppercase())
     }
 
-    fn from_line(line: &str) -> Capabilities {
+    pub(crate) fn from_line(line: &str) -> Capabilities {
         // "* CAPABILITY IMAP4rev1 ..." or "* OK [CAPABILITY IMAP4rev1 ...] greeting"
         let upper = line.to_ascii_uppercase();
         let Some(start) = upper.find("CAPABILITY ") else {
@@ -64,7 +64,7 @@ pub async fn open(
             let greeting = read_line(&mut tcp, t)
                 .await
                 .context("Reading the server greeting")?;
-            check_greeting(&greeting, true)?;
+            check_greeting(&greeting, Security::StartTls)?;
             let caps = capabilities_raw(&mut tcp, &greeting, t).await?;
             if !caps.has("STARTTLS") {
                 // A missing STARTTLS is an error, never a silent downgrade (RFC 3501 §6.2.1).
@@ -88,18 +88,30 @@ pub async fn open(
                     break;
                 }
             }
-            // Nothing the server sent before the handshake is kept: we read byte by byte and
-            // stop at the tagged OK, and the TLS layer starts on a fresh stream state.
+            // Nothing the server sent before the handshake is kept (RFC 2595 §3.1, RFC 3207
+            // §4.2): lines were read byte by byte up to the tagged OK, and whatever already
+            // sits behind it is thrown away, so a response injected in the clear can never
+            // be read as one that came over TLS (the CVE-2011-0411 class).
+            discard_pending(&tcp, "IMAP");
             Box::new(handshake(tls, &server.host, tcp, t).await?)
         }
         _ => Box::new(tcp),
     };
+    if let Some(sink) = trace::from_env() {
+        let what = match server.security {
+            Security::Tls => "with TLS",
+            Security::StartTls => "with STARTTLS, traced from the TLS handshake on",
+            Security::Plain => "without encryption",
+        };
+        let label = format!("{}:{} {what}", server.host, server.port);
+        stream = Box::new(trace::Traced::new(stream, sink, &label));
+    }
 
     if server.security != Security::StartTls {
         let greeting = read_line(&mut stream, t)
             .await
             .context("Reading the server greeting")?;
-        check_greeting(&greeting, server.security != Security::Plain)?;
+        check_greeting(&greeting, server.security)?;
         let caps = capabilities_raw(&mut stream, &greeting, t).await?;
         return login(stream, server, password, caps, t).await;
     }
@@ -118,8 +130,16 @@ pub(crate) async fn handshake(
     match net(t.connect, tls.connector.connect(name, tcp)).await {
         Ok(s) => Ok(s),
         Err(e) => {
-            let mut kinded =
-                crate::Error::new(ErrorKind::Tls, format!("TLS with {host} failed: {e:#}"));
+            let why = rustls_cause(&e).and_then(tls::explain);
+            let mut kinded = crate::Error::new(
+                ErrorKind::Tls,
+                match why {
+                    Some(why) => {
+                        format!("The certificate of {host} {why}, so Tern did not connect ({e:#})")
+                    }
+                    None => format!("TLS with {host} failed: {e:#}"),
+                },
+            );
             if let Some(io) = e.downcast_ref::<std::io::Error>() {
                 if io
                     .get_ref()
@@ -134,9 +154,12 @@ pub(crate) async fn handshake(
             if kinded.kind == ErrorKind::Tls {
                 kinded.cert_fingerprint = tls.presented_fingerprint();
                 if let Some(fp) = &kinded.cert_fingerprint {
-                    kinded
-                        .message
-                        .push_str(&format!(" (certificate SHA-256 {fp})"));
+                    match why.and_then(|_| tls.refusal(host, fp)) {
+                        Some(changed) => kinded.message = format!("{changed} ({e:#})"),
+                        None => kinded
+                            .message
+                            .push_str(&format!(" (certificate SHA-256 {fp})")),
+                    }
                 }
             }
             Err(anyhow::Error::new(kinded))
@@ -144,15 +167,54 @@ pub(crate) async fn handshake(
     }
 }
 
-fn check_greeting(greeting: &str, needs_tls: bool) -> Result<()> {
+/// Bytes already received and not read, thrown away: what a server (or someone in the
+/// path) sent after agreeing to STARTTLS and before the handshake. Returns how many.
+pub(crate) fn discard_pending(tcp: &TcpStream, what: &str) -> usize {
+    let mut buf = [0u8; 4096];
+    let mut total = 0;
+    // `try_read` never waits: it returns what the kernel already holds.
+    while let Ok(n) = tcp.try_read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    if total > 0 {
+        tracing::warn!(
+            "{what}: discarded {total} bytes the server sent in the clear before the TLS handshake"
+        );
+    }
+    total
+}
+
+/// The rustls error under a failed handshake, if that is what it was.
+fn rustls_cause(e: &anyhow::Error) -> Option<&tokio_rustls::rustls::Error> {
+    e.chain().find_map(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<tokio_rustls::rustls::Error>())
+            .or_else(|| c.downcast_ref::<tokio_rustls::rustls::Error>())
+    })
+}
+
+/// Checks the greeting for the security the account chose (RFC 3501 §7.1).
+pub(crate) fn check_greeting(greeting: &str, security: Security) -> Result<()> {
     let upper = greeting.to_ascii_uppercase();
     if upper.starts_with("* OK") {
         Ok(())
-    } else if upper.starts_with("* PREAUTH") && needs_tls {
-        // A PREAUTH greeting would skip STARTTLS and login entirely: refuse it (RFC 3501 §7.1.4).
+    } else if upper.starts_with("* PREAUTH") && security == Security::StartTls {
+        // PREAUTH puts the connection in the authenticated state, where STARTTLS is no
+        // longer allowed (RFC 3501 §6.2.1, §7.1.4): accepting it would mean carrying on
+        // without encryption. Refuse it (RFC 2595 §3.1: the client must not proceed).
         Err(err(
             ErrorKind::Tls,
-            "The server greeted with PREAUTH, which would bypass encryption; refusing",
+            "The server greeted with PREAUTH before STARTTLS, which would leave the connection unencrypted; refusing",
+        ))
+    } else if upper.starts_with("* PREAUTH") {
+        // Tern logs in itself; a connection someone else authenticated is not the account.
+        Err(err(
+            ErrorKind::Protocol,
+            "The server greeted with PREAUTH (already logged in); Tern logs in itself and refuses such a connection",
         ))
     } else if upper.starts_with("* BYE") {
         Err(err(
@@ -321,10 +383,18 @@ mod tests {
 
     #[test]
     fn preauth_is_refused_when_tls_is_required() {
-        assert!(check_greeting("* PREAUTH welcome\r\n", true).is_err());
-        assert!(check_greeting("* OK hi\r\n", true).is_ok());
-        let e = crate::Error::from(check_greeting("* BYE busy\r\n", false).unwrap_err());
-        assert_eq!(e.kind, ErrorKind::Network);
+        let kind = |g: &str, s| crate::Error::from(check_greeting(g, s).unwrap_err()).kind;
+        assert_eq!(
+            kind("* PREAUTH welcome\r\n", Security::StartTls),
+            ErrorKind::Tls
+        );
+        assert_eq!(kind("* preauth hi\r\n", Security::Tls), ErrorKind::Protocol);
+        assert_eq!(
+            kind("* PREAUTH hi\r\n", Security::Plain),
+            ErrorKind::Protocol
+        );
+        assert!(check_greeting("* OK hi\r\n", Security::StartTls).is_ok());
+        assert_eq!(kind("* BYE busy\r\n", Security::Plain), ErrorKind::Network);
     }
 
     #[test]

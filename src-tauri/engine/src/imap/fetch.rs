@@ -1,9 +1,7 @@
 //! Turning FETCH replies into cache rows: flags, header fields and BODYSTRUCTURE.
 
 use crate::message::{flags, Address, Header, MimePart};
-use async_imap::imap_proto::{
-    AttributeValue, BodyStructure, MessageSection, Response, SectionPath,
-};
+use async_imap::imap_proto::{AttributeValue, BodyStructure, MessageSection, SectionPath};
 use async_imap::types::Fetch;
 use mail_parser::{HeaderValue, MessageParser};
 
@@ -59,9 +57,7 @@ pub fn header_of(fetch: &Fetch) -> Option<Header> {
         apply_header_fields(&mut h, raw);
     }
     if let Some(bs) = fetch.bodystructure() {
-        let mut parts = Vec::new();
-        walk(bs, "", &mut parts);
-        h.parts = parts;
+        h.parts = parts_of(bs);
     }
     Some(h)
 }
@@ -106,7 +102,13 @@ pub(crate) fn ids(v: &HeaderValue<'_>) -> Vec<String> {
     }
 }
 
-/// Flattens a BODYSTRUCTURE into its leaves with IMAP section numbers (RFC 3501 §6.4.5).
+/// The leaves of a BODYSTRUCTURE with their IMAP section numbers (RFC 3501 §6.4.5).
+pub fn parts_of(bs: &BodyStructure<'_>) -> Vec<MimePart> {
+    let mut parts = Vec::new();
+    walk(bs, "", &mut parts);
+    parts
+}
+
 fn walk(bs: &BodyStructure<'_>, prefix: &str, out: &mut Vec<MimePart>) {
     let section = |i: usize| {
         if prefix.is_empty() {
@@ -236,14 +238,6 @@ fn decode_words(v: &str) -> String {
         .parse_headers(raw.as_bytes())
         .and_then(|m| m.subject().map(str::to_string))
         .unwrap_or_else(|| v.to_string())
-}
-
-/// UIDs in a VANISHED response (RFC 7162 §3.2.10), if `resp` is one.
-pub fn vanished(resp: &Response<'_>) -> Option<Vec<u32>> {
-    match resp {
-        Response::Vanished { uids, .. } => Some(super::seqset::expand(uids)),
-        _ => None,
-    }
 }
 
 /// The MODSEQ of an untagged FETCH, if present.

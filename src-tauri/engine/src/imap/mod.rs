@@ -6,6 +6,8 @@ pub mod ops;
 pub mod raw;
 pub mod search;
 pub mod seqset;
+pub mod trace;
+pub mod untagged;
 pub mod utf7;
 pub mod write;
 

@@ -2,15 +2,12 @@
 
 use super::connect::{self, Capabilities};
 use super::fetch::{header_items, header_of};
-use super::{net, raw, seqset, timed, Session, Timeouts};
+use super::{net, raw, seqset, timed, untagged, Session, Timeouts};
 use crate::account::Account;
 use crate::error::{err, ErrorKind};
 use crate::folder::{Listed, Role};
-use crate::message::{flags, Header};
+use crate::message::Header;
 use anyhow::{Context, Result};
-use async_imap::imap_proto::{
-    AttributeValue, MailboxDatum, Response, ResponseCode, Status as ImapStatus, StatusAttribute,
-};
 use async_imap::types::NameAttribute;
 use futures::StreamExt;
 
@@ -149,19 +146,7 @@ impl Conn {
             &mut self.session,
             &format!("STATUS {} ({items})", raw::quote(name)),
             self.t.command,
-            |r| {
-                if let Response::MailboxData(MailboxDatum::Status { status, .. }) = r {
-                    for a in status {
-                        match a {
-                            StatusAttribute::Messages(n) => st.exists = *n,
-                            StatusAttribute::UidNext(n) => st.uidnext = *n,
-                            StatusAttribute::UidValidity(n) => st.uidvalidity = *n,
-                            StatusAttribute::HighestModSeq(n) => st.highestmodseq = *n,
-                            _ => {}
-                        }
-                    }
-                }
-            },
+            |r| untagged::status_into(r, &mut st),
         )
         .await
         .with_context(|| format!("Checking folder {}", super::utf7::decode(name)))?;
@@ -178,18 +163,8 @@ impl Conn {
         let mut st = MailboxState::default();
         // A failed SELECT leaves no folder selected (RFC 3501 §6.3.1).
         self.selected = None;
-        raw::command(&mut self.session, &cmd, self.t.command, |r| match r {
-            Response::MailboxData(MailboxDatum::Exists(n)) => st.exists = *n,
-            Response::Data {
-                status: ImapStatus::Ok,
-                outcome,
-            } => match outcome.code {
-                Some(ResponseCode::UidValidity(v)) => st.uidvalidity = v,
-                Some(ResponseCode::UidNext(v)) => st.uidnext = v,
-                Some(ResponseCode::HighestModSeq(v)) => st.highestmodseq = v,
-                _ => {}
-            },
-            _ => {}
+        raw::command(&mut self.session, &cmd, self.t.command, |r| {
+            untagged::select_into(r, &mut st)
         })
         .await
         .with_context(|| format!("Opening folder {}", super::utf7::decode(name)))?;
@@ -226,11 +201,7 @@ impl Conn {
             &mut self.session,
             &format!("UID SEARCH UID {set}"),
             self.t.command,
-            |r| {
-                if let Response::MailboxData(MailboxDatum::Search(v)) = r {
-                    uids.extend_from_slice(v);
-                }
-            },
+            |r| untagged::search_into(r, &mut uids),
         )
         .await
         .context("Listing messages")?;
@@ -283,35 +254,12 @@ impl Conn {
             &mut self.session,
             &format!("UID FETCH 1:{max_uid} {items}{modifier}"),
             self.t.command,
-            |r| match r {
-                Response::Fetch(_, attrs) => {
-                    let mut uid = None;
-                    let mut bits = 0;
-                    let mut kw = Vec::new();
-                    let mut modseq = 0;
-                    for a in attrs {
-                        match a {
-                            AttributeValue::Uid(u) => uid = Some(*u),
-                            AttributeValue::ModSeq(m) => modseq = *m,
-                            AttributeValue::Flags(fl) => {
-                                for f in fl {
-                                    match flags::bit(f) {
-                                        Some(b) => bits |= b,
-                                        None if f.eq_ignore_ascii_case("\\Recent") => {}
-                                        None => kw.push(f.to_string()),
-                                    }
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    if let Some(uid) = uid.filter(|u| *u <= max_uid) {
-                        kw.sort();
-                        rows.push((uid, bits, kw.join(" "), modseq));
-                    }
+            |r| {
+                if let Some(row) = untagged::flag_row(r, max_uid) {
+                    rows.push(row);
+                } else if let Some(uids) = untagged::vanished(r, max_uid) {
+                    vanished.extend(uids);
                 }
-                Response::Vanished { uids, .. } => vanished.extend(seqset::expand(uids)),
-                _ => {}
             },
         )
         .await

@@ -46,17 +46,18 @@ impl Code {
         match code {
             Some(ResponseCode::CopyUid(v, src, dst)) => {
                 // "The first UID in the source set corresponds to the first UID in the
-                // destination set, and so on" (RFC 4315 §3).
-                let pairs = expand(src).into_iter().zip(expand(dst)).collect();
+                // destination set, and so on" (RFC 4315 §3). The source set is ours, so it
+                // bounds the pairs: a hostile `1:4294967295` is never expanded in full.
+                let pairs = uids(src).zip(uids(dst)).take(MAX_PAIRS).collect();
                 Code::CopyUid {
                     uidvalidity: *v,
                     pairs,
                 }
             }
-            Some(ResponseCode::AppendUid(v, set)) => match expand(set).last() {
+            Some(ResponseCode::AppendUid(v, set)) => match set.last().map(last_uid) {
                 Some(uid) => Code::AppendUid {
                     uidvalidity: *v,
-                    uid: *uid,
+                    uid,
                 },
                 None => Code::None,
             },
@@ -65,15 +66,21 @@ impl Code {
     }
 }
 
-fn expand(set: &[UidSetMember]) -> Vec<u32> {
-    let mut v = Vec::new();
-    for m in set {
-        match m {
-            UidSetMember::Uid(u) => v.push(*u),
-            UidSetMember::UidRange(r) => v.extend(r.clone()),
-        }
+/// At most this many COPYUID pairs are read: more than any command of ours copies.
+const MAX_PAIRS: usize = 1 << 20;
+
+fn uids(set: &[UidSetMember]) -> impl Iterator<Item = u32> + '_ {
+    set.iter().flat_map(|m| match m {
+        UidSetMember::Uid(u) => *u..=*u,
+        UidSetMember::UidRange(r) => r.clone(),
+    })
+}
+
+fn last_uid(m: &UidSetMember) -> u32 {
+    match m {
+        UidSetMember::Uid(u) => *u,
+        UidSetMember::UidRange(r) => *r.end(),
     }
-    v
 }
 
 /// Like [`command`], and returns what the tagged OK's response code said (COPYUID after

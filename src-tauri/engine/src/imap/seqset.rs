@@ -37,11 +37,6 @@ pub fn newest_first_chunks(uids: &[u32], size: usize) -> Vec<Vec<u32>> {
     chunks
 }
 
-/// Expands ranges such as those of a VANISHED response into single UIDs.
-pub fn expand(ranges: &[std::ops::RangeInclusive<u32>]) -> Vec<u32> {
-    ranges.iter().flat_map(|r| r.clone()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,10 +52,5 @@ mod tests {
     fn chunks_newest_first() {
         let chunks = newest_first_chunks(&[5, 1, 2, 9, 3, 7, 7], 2);
         assert_eq!(chunks, vec![vec![7, 9], vec![3, 5], vec![1, 2]]);
-    }
-
-    #[test]
-    fn expands_ranges() {
-        assert_eq!(expand(&[1..=3, 7..=7]), vec![1, 2, 3, 7]);
     }
 }

@@ -4,10 +4,10 @@
 
 use super::ops::Conn;
 use super::raw::{self, Code};
-use super::seqset;
+use super::{seqset, untagged};
 use crate::message::flags;
 use anyhow::{Context, Result};
-use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, Status};
+use async_imap::imap_proto::{AttributeValue, Response};
 
 /// A message as fetched for an APPEND to another account.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,14 +42,8 @@ impl Conn {
             &format!("UID MOVE {} {}", set(uids), raw::quote(to)),
             self.t.command,
             |r| {
-                if let Response::Data {
-                    status: Status::Ok,
-                    outcome,
-                } = r
-                {
-                    if let c @ Code::CopyUid { .. } = Code::of(outcome.code.as_ref()) {
-                        code = c;
-                    }
+                if let Some(c) = untagged::copyuid(r) {
+                    code = c;
                 }
             },
         )
@@ -108,11 +102,7 @@ impl Conn {
             &mut self.session,
             "UID SEARCH DELETED",
             self.t.command,
-            |r| {
-                if let Response::MailboxData(MailboxDatum::Search(v)) = r {
-                    marked.extend_from_slice(v);
-                }
-            },
+            |r| untagged::search_into(r, &mut marked),
         )
         .await
         .context("Looking for deleted messages")?;
@@ -152,11 +142,7 @@ impl Conn {
             &mut self.session,
             &format!("UID SEARCH HEADER Message-ID {}", raw::quote(message_id)),
             self.t.command,
-            |r| {
-                if let Response::MailboxData(MailboxDatum::Search(v)) = r {
-                    uids.extend_from_slice(v);
-                }
-            },
+            |r| untagged::search_into(r, &mut uids),
         )
         .await
         .context("Looking for a message by Message-ID")?;
