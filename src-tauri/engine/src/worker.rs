@@ -166,8 +166,20 @@ impl Ctx {
             return self.fetch_provisional_body(conn, id).await;
         }
         let folder = self.store.folder(folder_id)?;
-        conn.select(&folder.name).await?;
-        let n = self.syncer(conn).fetch_bodies(&folder, &[uid]).await?;
+        // The foreground connection keeps the last folder selected: opening the next message
+        // there skips a SELECT, which Dovecot pays by reopening the whole mailbox when it
+        // changed meanwhile (about half a second at 100k messages). UIDs stay valid while a
+        // folder is selected (RFC 3501 §2.3.1.1). Mail that arrived after that SELECT may be
+        // unknown to the connection's view until it selects again: a miss is retried once.
+        let reused = conn.is_selected(&folder.name);
+        if !reused {
+            conn.select(&folder.name).await?;
+        }
+        let mut n = self.syncer(conn).fetch_bodies(&folder, &[uid]).await?;
+        if n == 0 && reused {
+            conn.select(&folder.name).await?;
+            n = self.syncer(conn).fetch_bodies(&folder, &[uid]).await?;
+        }
         if n == 0 {
             return Err(Error::new(
                 ErrorKind::NotFound,
