@@ -5,8 +5,8 @@
 //! verdict, and writes the same as JSON.
 //!
 //! Usage: `cargo run --release -p tern-bench -- [--quick] [--messages N] [--body-messages M]
-//! [--runs R] [--samples S] [--json FILE]`. It drives `target/release/tern` for peak RSS
-//! (built when missing). The app's idle memory and cold start are `tests/bench/app-start.mjs`.
+//! [--runs R] [--samples S] [--json FILE]`. It builds and drives `target/release/tern` for
+//! peak RSS. The app's idle memory and cold start are `tests/bench/app-start.mjs`.
 
 use anyhow::{bail, Context, Result};
 use std::collections::HashSet;
@@ -24,7 +24,8 @@ const HELP: &str =
   --samples S        new-mail samples (default 10; 5 with --quick); 200 messages are opened
   --quick            the smaller sizes above: a few minutes
   --json FILE        where to write the results (default target/bench/bench.json)
-Needs target/release/tern (cargo build --release -p tern-cli; built when missing), /usr/bin/mbsync
+Builds target/release/tern and tern-seed first (cargo build --release -p tern-cli -p tern-seed),
+needs /usr/bin/mbsync
 (Debian's isync) and /usr/bin/time (tests/setup.sh installs both).";
 
 struct Args {

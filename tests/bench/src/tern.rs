@@ -150,16 +150,17 @@ pub async fn run(
     ))
 }
 
-/// The CLI binary the bench drives; built with `cargo build --release -p tern-cli` when missing.
+/// The CLI binary the bench drives, built (or found up to date) with
+/// `cargo build --release -p tern-cli` first, so it never runs an engine older than the
+/// bench's own. Set TERN_BENCH_NO_BUILD to use the binary as it is.
 pub fn cli_binary() -> Result<PathBuf> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| tern_testsupport::repo_root().join("target"));
     let bin = target.join("release/tern");
-    if !bin.exists() {
-        eprintln!("tern-bench: {} is missing; building it", bin.display());
+    if std::env::var_os("TERN_BENCH_NO_BUILD").is_none() || !bin.exists() {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "-p", "tern-cli"])
+            .args(["build", "--release", "-p", "tern-cli", "-p", "tern-seed"])
             .current_dir(tern_testsupport::repo_root())
             .status()
             .context("running cargo build -p tern-cli")?;
