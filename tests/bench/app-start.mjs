@@ -1,9 +1,13 @@
 // Measures the app's cold start: from launching the built app (through tauri-driver and
 // WebKitWebDriver, under the current DISPLAY) until the cached INBOX list shows message rows.
 // The WebDriver session start is included, so the figure is an upper bound.
+// Then, after IDLE_SECONDS (default 5) with the list on screen, it sums the memory of the
+// app's processes: tern-app and its WebKit children (web and network processes), not the
+// WebDriver ones. RSS counts pages shared between them once per process; PSS splits them.
 //
 //   TERN_DATA_DIR=<synced profile> DISPLAY=:99 node tests/bench/app-start.mjs [runs] [app binary]
 import { spawn } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
 import { remote } from "webdriverio";
 import { createServer } from "node:net";
 
@@ -20,7 +24,47 @@ function freePort() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const idleSeconds = Number(process.env.IDLE_SECONDS ?? 5);
+
+// Processes descending from `root`, with their name and memory (kB) from /proc.
+function descendants(root) {
+  const procs = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const name = stat.slice(stat.indexOf("(") + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      procs.set(Number(d), { pid: Number(d), name, ppid });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [];
+  const walk = (pid) => {
+    for (const p of procs.values()) {
+      if (p.ppid === pid) {
+        out.push(p);
+        walk(p.pid);
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function memKb(pid, key, file) {
+  try {
+    const m = readFileSync(`/proc/${pid}/${file}`, "utf8").match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 const times = [];
+const rss = [];
 for (let i = 0; i < runs; i++) {
   const port = await freePort();
   const native = await freePort();
@@ -47,9 +91,23 @@ for (let i = 0; i < runs; i++) {
   }
   times.push((t1 - t0) / 1000);
   console.log(`run ${i + 1}: launch -> cached INBOX rows visible ${((t1 - t0) / 1000).toFixed(3)} s`);
+  await sleep(idleSeconds * 1000);
+  const app = descendants(driver.pid).filter((p) => !/WebDriver|tauri-driver/i.test(p.name));
+  const total = app.reduce((s, p) => s + memKb(p.pid, "VmRSS", "status"), 0);
+  const pss = app.reduce((s, p) => s + memKb(p.pid, "Pss", "smaps_rollup"), 0);
+  rss.push(total / 1024);
+  console.log(
+    `run ${i + 1}: idle ${idleSeconds} s later, the app's ${app.length} processes (${app.map((p) => p.name).join(", ")}): RSS ${(total / 1024).toFixed(1)} MiB, PSS ${(pss / 1024).toFixed(1)} MiB`,
+  );
   await browser.deleteSession();
   driver.kill();
   await sleep(500);
 }
 times.sort((a, b) => a - b);
-console.log(`median ${times[Math.floor(times.length / 2)].toFixed(3)} s (min ${times[0].toFixed(3)}, max ${times.at(-1).toFixed(3)})`);
+rss.sort((a, b) => a - b);
+const median = (v) => v[Math.floor(v.length / 2)];
+console.log(`cold start: median ${median(times).toFixed(3)} s (min ${times[0].toFixed(3)}, max ${times.at(-1).toFixed(3)})`);
+const idle = median(rss);
+console.log(
+  `app idle total RSS: median ${idle.toFixed(1)} MiB (min ${rss[0].toFixed(1)}, max ${rss.at(-1).toFixed(1)}); target < 300 MB: ${idle * 1.048576 < 300 ? "MET" : "MISSED"}`,
+);

@@ -125,6 +125,17 @@ impl Syncer<'_> {
 
     /// Brings one folder's cache in step with the server.
     pub async fn sync_folder(&mut self, folder: &Folder) -> Result<SyncReport> {
+        self.sync_folder_checked(folder, true).await
+    }
+
+    /// Syncs a folder known to have changed (IDLE reported it), without the STATUS check:
+    /// on a folder that changed, Dovecot answers STATUS by opening the whole mailbox, which
+    /// costs as much as the SELECT that follows (about 60 ms each at 10k messages).
+    pub async fn sync_changed_folder(&mut self, folder: &Folder) -> Result<SyncReport> {
+        self.sync_folder_checked(folder, false).await
+    }
+
+    async fn sync_folder_checked(&mut self, folder: &Folder, check: bool) -> Result<SyncReport> {
         let mut report = SyncReport {
             folders: 1,
             ..SyncReport::default()
@@ -132,9 +143,11 @@ impl Syncer<'_> {
         let cached = self.store.sync_state(folder.id)?;
         // Cheap check first: STATUS answers without selecting. With CONDSTORE an unchanged
         // HIGHESTMODSEQ means no flag changes and no expunges (RFC 7162 §3.1.2.1).
-        let status = self.conn.status(&folder.name).await?;
-        if self.unchanged(folder, &cached, &status)? {
-            return Ok(report);
+        if check {
+            let status = self.conn.status(&folder.name).await?;
+            if self.unchanged(folder, &cached, &status)? {
+                return Ok(report);
+            }
         }
         let sel = self.conn.select(&folder.name).await?;
         let mut cached = cached;
@@ -361,6 +374,8 @@ impl Syncer<'_> {
     }
 
     /// Fetches bodies of the newest messages so they read offline. The folder is selected.
+    /// One FETCH per chunk; storing a chunk (MIME parsing, text, search index: one
+    /// transaction) overlaps with fetching the next, as in `fetch_new`.
     async fn prefetch(&mut self, folder: &Folder) -> Result<u32> {
         if self.opts.prefetch_newest == 0 {
             return Ok(0);
@@ -370,11 +385,52 @@ impl Syncer<'_> {
             self.opts.prefetch_newest,
             self.opts.prefetch_max_size,
         )?;
-        let mut n = 0;
-        for chunk in seqset::newest_first_chunks(&uids, self.opts.body_chunk) {
-            n += self.fetch_bodies(folder, &chunk).await?;
+        if uids.is_empty() {
+            return Ok(0);
         }
-        Ok(n)
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(u32, Vec<u8>)>>(2);
+        let (store, events, account, fid) = (
+            self.store.clone(),
+            self.events.clone(),
+            self.account,
+            folder.id,
+        );
+        let writer = tokio::spawn(async move {
+            let mut n = 0u32;
+            while let Some(bodies) = rx.recv().await {
+                let ids = store.run(move |s| s.store_bodies(fid, &bodies)).await?;
+                n += ids.len() as u32;
+                if !ids.is_empty() {
+                    events.send(Event::MessagesChanged {
+                        account,
+                        folder: fid,
+                        ids,
+                    });
+                }
+            }
+            Ok::<u32, crate::Error>(n)
+        });
+        let mut failed = None;
+        for chunk in seqset::newest_first_chunks(&uids, self.opts.body_chunk) {
+            match self.conn.fetch_bodies(&chunk).await {
+                Ok(bodies) => {
+                    if tx.send(bodies).await.is_err() {
+                        break; // the writer failed; its error is returned below
+                    }
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        // Bodies fetched before a failure are stored first.
+        let n = writer.await.context("Storing message bodies")??;
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(n),
+        }
     }
 
     /// Fetches and caches bodies of `uids` in the selected folder.

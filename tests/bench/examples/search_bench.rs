@@ -16,7 +16,8 @@
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use tern_bench::search::{self, ms, percentiles};
 use tern_engine::{Engine, EngineOptions};
 use tern_testsupport::Testbed;
 
@@ -29,21 +30,6 @@ const HELP: &str = "search_bench [--messages N] [--runs R] [--json FILE] [--keep
   --reindex     with --cache: drop the search index and threads (migration step 3) from the
                 copy, let this build create them again and time indexing every message
   --no-rebuild  skip timing a rebuild of the index (minutes at 100k)";
-
-/// One-word queries: common and rarer words of the generator's vocabulary.
-const WORDS: &[&str] = &[
-    "invoice", "budget", "meeting", "deadline", "server", "garden", "kernel", "museum", "weather",
-    "contract",
-];
-
-/// Words typed one key at a time (from the second letter on), as a search box sees them.
-const TYPED: &[&str] = &[
-    "deadline",
-    "quarterly",
-    "presentation",
-    "zurich",
-    "conference",
-];
 
 struct Args {
     messages: u32,
@@ -100,29 +86,6 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// CPU time of the calling thread in milliseconds: less disturbed than wall time by other
-/// work on a shared machine (a search runs on its caller's thread).
-fn thread_cpu_ms() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec it is given and nothing else.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 * 1000.0 + ts.tv_nsec as f64 / 1e6
-}
-
-/// p50 and p95 (nearest rank) of samples in milliseconds, and the maximum.
-fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64) {
-    v.sort_by(f64::total_cmp);
-    let at = |p: f64| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
-    (at(0.50), at(0.95), v[v.len() - 1])
 }
 
 /// No passwords: a cache measured with `--cache` never connects.
@@ -326,92 +289,17 @@ fn run() -> Result<()> {
     })?;
 
     // Queries in the state sync left the index in (incremental segments, automerged).
-    let names: Vec<String> = store.read(|c| {
-        let mut s = c.prepare(
-            "SELECT lower(substr(from_name, 1, instr(from_name || ' ', ' ') - 1)) AS n
-             FROM messages WHERE from_name <> '' GROUP BY n ORDER BY count(*) DESC LIMIT 5",
-        )?;
-        let rows = s.query_map([], |r| r.get(0))?.collect();
-        rows
-    })?;
-    let two_ops: Vec<String> = names
-        .iter()
-        .zip(["report", "meeting", "invoice", "project", "update"])
-        .flat_map(|(n, w)| {
-            [
-                format!("from:{n} subject:{w} "),
-                format!("from:{n} has:attachment "),
-            ]
-        })
-        .collect();
-    let typed: Vec<String> = TYPED
-        .iter()
-        .flat_map(|w| (2..=w.len()).map(move |i| w[..i].to_string()))
-        .chain(["budget r", "budget re", "budget rev", "budget revi"].map(String::from))
-        .collect();
-    let one: Vec<String> = WORDS.iter().map(|w| format!("{w} ")).collect();
-    // Rarer words, as most real queries are: the least common sender surnames.
-    let rare: Vec<String> = store
-        .read(|c| {
-            let mut s = c.prepare(
-                "SELECT lower(substr(from_name, instr(from_name, ' ') + 1)) AS n FROM messages
-                 WHERE instr(from_name, ' ') > 0 GROUP BY n ORDER BY count(*), n LIMIT 10",
-            )?;
-            let rows = s
-                .query_map([], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<String>, _>>();
-            rows
-        })?
-        .into_iter()
-        .map(|n| format!("{n} "))
-        .collect();
-
-    // What the app sends: it trims the box, so the last word is always a prefix, and it
-    // searches "this folder" unless asked for all.
-    let app: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
-
-    struct Samples {
-        wall: Vec<f64>,
-        cpu: Vec<f64>,
-        count: Vec<f64>,
-        count_cpu: Vec<f64>,
-        hits: f64,
-    }
-    let measure = |queries: &[String], scope| -> Result<Samples> {
-        let mut m = Samples {
-            wall: Vec::new(),
-            cpu: Vec::new(),
-            count: Vec::new(),
-            count_cpu: Vec::new(),
-            hits: 0.0,
-        };
-        let mut hits = 0usize;
-        for _ in 0..args.runs {
-            for q in queries {
-                // As the app does: how many there are, then the first page.
-                let (t, c) = (Instant::now(), thread_cpu_ms());
-                engine.search_count(q, scope)?;
-                m.count.push(ms(t.elapsed()));
-                m.count_cpu.push(thread_cpu_ms() - c);
-                let (t, c) = (Instant::now(), thread_cpu_ms());
-                let r = engine.search(q, scope, 0, 50)?;
-                m.wall.push(ms(t.elapsed()));
-                m.cpu.push(thread_cpu_ms() - c);
-                hits += r.len();
-            }
-        }
-        m.hits = hits as f64 / (args.runs as usize * queries.len()) as f64;
-        Ok(m)
-    };
+    let q = search::queries(engine)?;
+    let measure = |queries: &[String], scope| search::measure(engine, queries, scope, args.runs);
     // How many messages each query matches in all (untimed).
     let matches = |q: &str, scope| -> Result<i64> { Ok(engine.search_count(q, scope)? as i64) };
     let mut rows = Vec::new();
     for (label, queries, scope) in [
-        ("one word", &one, None),
-        ("one rare word", &rare, None),
-        ("two operators", &two_ops, None),
-        ("prefix as you type", &typed, None),
-        ("app: word, in INBOX", &app, Some(inbox)),
+        ("one word", &q.one, None),
+        ("one rare word", &q.rare, None),
+        ("two operators", &q.two_ops, None),
+        ("prefix as you type", &q.typed, None),
+        ("app: word, in INBOX", &q.app, Some(inbox)),
     ] {
         let m = measure(queries, scope)?;
         let total: i64 = queries

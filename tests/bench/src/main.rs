@@ -1,39 +1,43 @@
-//! `tern-bench`: seeds a Dovecot testbed INBOX with N messages and compares Tern's initial
-//! header sync with a raw `UID FETCH 1:*` over the same TLS port, plus the no-change resync,
-//! the CLI's wall time and peak RSS, and the cache size on disk.
+//! `tern-bench`: the whole benchmark of issue 8 in one command. It starts a Dovecot testbed,
+//! seeds alice's INBOX (100k) and bob's full-body folder (10k), then measures Tern against
+//! references in the same run: raw IMAP over TLS and mbsync. It prints one table of medians
+//! and ranges with the reference beside each figure, then every target with its ratio and
+//! verdict, and writes the same as JSON.
 //!
-//! Usage: `cargo run --release -p tern-bench -- [--messages N] [--runs R] [--quick] [--json FILE]`.
-//! It drives `target/release/tern` for the peak-RSS figure; build it first with
-//! `cargo build --release -p tern-cli` (the bench builds it itself only when it is missing).
-
-mod phases;
-mod raw;
-mod report;
-mod sys;
-mod tern;
+//! Usage: `cargo run --release -p tern-bench -- [--quick] [--messages N] [--body-messages M]
+//! [--runs R] [--samples S] [--json FILE]`. It builds and drives `target/release/tern` for
+//! peak RSS. The app's idle memory and cold start are `tests/bench/app-start.mjs`.
 
 use anyhow::{bail, Context, Result};
-use report::{Figure, Ratio, Report};
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use tern_bench::report::{Figure, Report, Row};
+use tern_bench::{bodies, headers, live, mbsync, open, raw, search, sys, targets, tern};
 use tern_testsupport::Testbed;
 
-const HELP: &str = "tern-bench [--messages N] [--runs R] [--quick] [--json FILE]
-  --messages N  messages seeded into alice's INBOX (default 100000; 10000 with --quick)
-  --runs R      timed runs of each measurement, alternating (default 3)
-  --quick       10000 messages unless --messages is given
-  --json FILE   where to write the results (default target/bench/sync.json)
-Needs target/release/tern (cargo build --release -p tern-cli); builds it when missing.";
+const HELP: &str =
+    "tern-bench [--quick] [--messages N] [--body-messages M] [--runs R] [--samples S] [--json FILE]
+  --messages N       messages seeded into alice's INBOX (default 100000; 10000 with --quick)
+  --body-messages M  full-body messages in bob's folder (default 10000; 2000 with --quick)
+  --runs R           timed runs of each sync measurement, alternating with its reference (default 3)
+  --samples S        new-mail samples (default 10; 5 with --quick); 200 messages are opened
+  --quick            the smaller sizes above: a few minutes
+  --json FILE        where to write the results (default target/bench/bench.json)
+Builds target/release/tern and tern-seed first (cargo build --release -p tern-cli -p tern-seed),
+needs /usr/bin/mbsync
+(Debian's isync) and /usr/bin/time (tests/setup.sh installs both).";
 
 struct Args {
     messages: u32,
+    body_messages: u32,
     runs: u32,
+    samples: u32,
     json: PathBuf,
 }
 
 fn parse_args() -> Result<Args> {
-    let mut messages = None;
+    let (mut messages, mut body_messages, mut samples) = (None, None, None);
     let mut runs = 3;
     let mut quick = false;
     let mut json = None;
@@ -42,7 +46,15 @@ fn parse_args() -> Result<Args> {
         let mut value = |name: &str| it.next().with_context(|| format!("{name} needs a value"));
         match a.as_str() {
             "--messages" => messages = Some(value("--messages")?.parse().context("--messages")?),
+            "--body-messages" => {
+                body_messages = Some(
+                    value("--body-messages")?
+                        .parse()
+                        .context("--body-messages")?,
+                )
+            }
             "--runs" => runs = value("--runs")?.parse().context("--runs")?,
+            "--samples" => samples = Some(value("--samples")?.parse().context("--samples")?),
             "--quick" => quick = true,
             "--json" => json = Some(PathBuf::from(value("--json")?)),
             "-h" | "--help" => {
@@ -60,8 +72,10 @@ fn parse_args() -> Result<Args> {
         .unwrap_or_else(|| tern_testsupport::repo_root().join("target"));
     Ok(Args {
         messages: messages.unwrap_or(if quick { 10_000 } else { 100_000 }),
+        body_messages: body_messages.unwrap_or(if quick { 2_000 } else { 10_000 }),
         runs,
-        json: json.unwrap_or_else(|| target.join("bench/sync.json")),
+        samples: samples.unwrap_or(if quick { 5 } else { 10 }).max(1),
+        json: json.unwrap_or_else(|| target.join("bench/bench.json")),
     })
 }
 
@@ -75,34 +89,38 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn secs(d: Duration) -> f64 {
-    d.as_secs_f64()
+/// "100k", "10k", "2,000": sizes as the rows name them.
+fn size(n: u32) -> String {
+    if n.is_multiple_of(1000) && n >= 10_000 {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
+    }
 }
 
 fn run() -> Result<()> {
     let args = parse_args()?;
     let cli = tern::cli_binary()?;
+    let mbsync_version = mbsync::version()?;
     let machine = sys::machine();
     println!(
-        "tern-bench: {} messages, {} runs; machine: {} x {}; CLI {}",
+        "tern-bench: {} + {} messages, {} runs; machine: {} x {}, load {}; CLI {}; {mbsync_version}",
         args.messages,
+        args.body_messages,
         args.runs,
         machine.nproc,
         machine.cpu_model,
+        machine.loadavg_at_start,
         cli.display()
     );
-
     // Fatal setup: Testbed panics (and cleans up on unwind) if Dovecot cannot start.
     let tb = Testbed::start();
     println!("testbed up on 127.0.0.1:{} (implicit TLS)", tb.imaps_port);
     let t = Instant::now();
     tb.seed("alice", "INBOX", args.messages);
-    let seeding = t.elapsed();
-    println!(
-        "seeded {} messages in {:.1} s",
-        args.messages,
-        secs(seeding)
-    );
+    tb.seed(bodies::USER, bodies::FOLDER, args.body_messages);
+    let seeding = t.elapsed().as_secs_f64();
+    println!("seeded in {seeding:.1} s");
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -111,7 +129,8 @@ fn run() -> Result<()> {
     // Threads alive now are main + the runtime's workers; blocking-pool threads come later.
     let async_threads: HashSet<u32> = sys::thread_cpu().into_keys().collect();
     let mut report = rt.block_on(bench(&tb, &args, &cli, &async_threads, machine))?;
-    report.seeding_s = secs(seeding);
+    report.seeding_s = seeding;
+    report.notes.push(mbsync_version);
     report.print();
     report.write_json(&args.json)?;
     println!("\nwrote {}", args.json.display());
@@ -131,223 +150,287 @@ async fn bench(
         user: "alice".into(),
         password: tb.password("alice"),
     };
-    let tern_items = tern_engine::imap::fetch::header_items(true);
     let n = args.messages as usize;
+    let big = size(args.messages);
+    let runs = args.runs;
+    let mut single = Vec::new();
+    let mut notes = Vec::new();
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
 
-    // Priming, untimed in the table: first SELECT, then one pass of each item set.
-    println!("priming Dovecot (first SELECT, one FETCH pass of each item set; not in the table)");
-    let mut priming = Vec::new();
-    let t = Instant::now();
-    let mut conn = raw::Raw::open(&target, "INBOX").await.context("priming")?;
-    priming.push((
-        "connect + LOGIN + first SELECT".to_string(),
-        secs(t.elapsed()),
+    println!("1/7 initial header sync: raw FETCH vs Tern, {runs} runs");
+    let name = format!("initial header sync, {big} INBOX");
+    let h = headers::measure(&name, tb, &target, n, runs, async_threads).await?;
+    let synced = &h.synced;
+    let (engine, account) = (&synced.engine, synced.account);
+
+    println!("2/7 mbsync: initial sync of the {big} INBOX (untimed in the table), then no-change resyncs");
+    let mb = mbsync::Mbsync::new(tb, "alice", "INBOX")?;
+    let first = tokio::task::block_in_place(|| mb.run())?;
+    let got = mb.count("INBOX")?;
+    if got != n {
+        bail!("VERIFY FAILED: mbsync copied {got} messages, expected {n}");
+    }
+    single.push((
+        format!("mbsync initial sync of the {big} INBOX, full messages (s)"),
+        first.wall.as_secs_f64(),
     ));
-    let server_uids = conn.uids().await.context("UID SEARCH ALL")?;
-    if server_uids.len() != n {
-        bail!(
-            "the server has {} messages in INBOX, expected {n}",
-            server_uids.len()
-        );
-    }
-    for (label, items) in [
-        ("ENVELOPE", raw::ENVELOPE_ITEMS),
-        ("Tern's items", &tern_items),
-    ] {
-        let t = Instant::now();
-        let out = conn.run_a(&format!("UID FETCH 1:* {items}"), false).await?;
-        priming.push((
-            format!("first FETCH 1:* ({label}), cold"),
-            secs(t.elapsed()),
-        ));
-        if out.fetches as usize != n {
-            bail!(
-                "priming FETCH ({label}) returned {} FETCH responses, expected {n}",
-                out.fetches
-            );
-        }
-    }
-    conn.logout().await;
+    let (resync, mb_resync) = live::resync(engine, account, &mb, runs.max(5)).await?;
 
-    let mut raw_env = Vec::new();
-    let mut raw_tern = Vec::new();
-    let mut raw_setup = Vec::new();
-    let mut runs = Vec::new();
-    let mut phases = Vec::new();
-    let mut raw_bytes = (0, 0);
-    for i in 0..args.runs {
-        let p = raw::fetch_pass(&target, raw::ENVELOPE_ITEMS).await?;
-        if p.fetched as usize != n {
-            bail!(
-                "raw FETCH returned {} FETCH responses, expected {n}",
-                p.fetched
-            );
-        }
-        raw_bytes.0 = p.bytes;
-        raw_setup.push(secs(p.setup));
-        raw_env.push(secs(p.fetch));
-        let q = raw::fetch_pass(&target, &tern_items).await?;
-        if q.fetched as usize != n {
-            bail!(
-                "raw FETCH (Tern's items) returned {} FETCH responses, expected {n}",
-                q.fetched
-            );
-        }
-        raw_bytes.1 = q.bytes;
-        raw_tern.push(secs(q.fetch));
-        let r = tern::run(tb, &target, &server_uids, async_threads).await?;
-        eprintln!(
-            "run {}: raw {:.3} s, raw/Tern items {:.3} s, Tern {:.3} s (first batch {:.3} s, last {:.3} s, {} batches; CPU async {:.2} s, blocking {:.2} s), resync {:.1} ms {:?}",
-            i + 1,
-            secs(p.fetch),
-            secs(q.fetch),
-            secs(r.initial),
-            r.first_batch.map_or(f64::NAN, secs),
-            r.last_batch.map_or(f64::NAN, secs),
-            r.batches,
-            secs(r.cpu_async),
-            secs(r.cpu_blocking),
-            secs(r.resync) * 1000.0,
-            r.resync_report
-        );
-        eprintln!("run {}: resync probe {:?}", i + 1, r.probe);
-        runs.push(r);
-        let ph = phases::measure(tb, &target, n).await?;
-        eprintln!("run {}: phases {ph:?}", i + 1);
-        phases.push(ph);
+    println!("3/7 flags changed by another client, then Tern's resync");
+    let flags = live::flag_change(engine, account, &target, &h.server_uids, runs.max(4)).await?;
+
+    println!("4/7 CLI `tern sync` under /usr/bin/time -v (peak RSS)");
+    let uids = h.server_uids.clone();
+    let c = tern::cli_run(cli, tb, "alice", &[], &move |e, a| {
+        tern::verify(e, a, &uids)
+    })?;
+
+    println!("5/7 local search and opening messages");
+    let t = Instant::now();
+    engine.store().catch_up_search_index()?;
+    single.push((
+        "search index catch-up after the header sync (s)".into(),
+        t.elapsed().as_secs_f64(),
+    ));
+    let q = search::queries(engine)?;
+    let search_runs = 5;
+    let mut searches = Vec::new();
+    for (label, queries) in [
+        ("search: one word", &q.one),
+        ("search: two operators", &q.two_ops),
+        ("search: prefix as you type", &q.typed),
+    ] {
+        let s = search::measure(engine, queries, None, search_runs)?;
+        searches.push(Figure::new(&format!("{label}, {big}"), "ms", s.wall));
     }
+    let inbox = engine.store().find_folder(account, "INBOX")?;
+    let ids = open::spread(engine, inbox.id, inbox.total, 200)?;
+    let (open_uncached, open_cached) = open::measure(engine, &ids).await?;
+
+    println!("6/7 new mail through IDLE: the engine's worker vs a bare IDLE client");
+    engine.start(account)?;
+    // Through the worker: its first sync (replaying the reads above) must be done.
+    engine.sync(account).await.context("worker's first sync")?;
+    let worker_resync = live::resync_worker(engine, account, runs.max(5)).await?;
+    let (new_mail, bare_idle) = live::new_mail(engine, account, &target, args.samples).await?;
+    engine.stop(account);
 
     println!(
-        "one CLI run: {} sync (under /usr/bin/time -v)",
-        cli.display()
+        "7/7 full-body sync of bob's {} folder: raw vs Tern vs mbsync",
+        size(args.body_messages)
     );
-    let c = tern::cli_run(cli, tb, &server_uids)?;
-    let maildir = tb.dir.join("home/alice/Maildir");
-    let (md_bytes, md_alloc, md_files) = sys::tree_size(&maildir)?;
+    let bm = args.body_messages as usize;
+    let (b, (_bprofile, bengine)) = bodies::measure(tb, bm, runs).await?;
+    let baccount = bengine.accounts()?.first().context("no account")?.id;
+    let bfolder = bengine.store().find_folder(baccount, bodies::FOLDER)?;
+    let bids = open::spread(&bengine, bfolder.id, bfolder.total, 200)?;
+    let open_offline = open::measure_cached(&bengine, &bids).await?;
+    let cb = tern::cli_run(cli, tb, bodies::USER, &["--bodies"], &move |e, a| {
+        let f = e.store().find_folder(a, bodies::FOLDER)?;
+        let with_body: i64 = e.store().read(|c| {
+            c.query_row(
+                "SELECT count(*) FROM bodies b JOIN messages m ON m.id = b.message_id WHERE m.folder_id = ?1",
+                [f.id],
+                |r| r.get(0),
+            )
+        })?;
+        anyhow::ensure!(
+            with_body as usize == bm,
+            "VERIFY FAILED: {with_body} bodies cached, expected {bm}"
+        );
+        Ok(())
+    })?;
 
+    // Sizes.
+    let maildir = tb.dir.join("home/alice/Maildir");
+    let (md_bytes, md_alloc, _) = sys::tree_size(&maildir)?;
+    let (mb_bytes, _, _) = sys::tree_size(&mb.maildir())?;
     let per = |v: f64| v * 100_000.0 / n as f64;
-    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-    let last = runs.last().context("no runs")?;
-    let f_raw = Figure::new("raw UID FETCH 1:* ENVELOPE, TLS", "s", raw_env);
-    let f_tern = Figure::new(
-        "Tern initial header sync",
-        "s",
-        runs.iter().map(|r| secs(r.initial)).collect(),
-    );
-    let f_raw_t = Figure::new("raw UID FETCH 1:* with Tern's items", "s", raw_tern);
-    let ratios = vec![
-        Ratio::of("ratio Tern initial / raw ENVELOPE", &f_tern, &f_raw),
-        Ratio::of("ratio Tern initial / raw Tern's items", &f_tern, &f_raw_t),
-    ];
-    let mut notes = vec![
-        "raw = from sending the FETCH to the tagged OK, one connection already logged in and SELECTed (that setup is its own row); Tern = the whole Engine::sync: connect, TLS, LOGIN, LIST, STATUS/SELECT of every folder, UID SEARCH, FETCH in chunks newest first, SQLite inserts".into(),
-        format!("Tern fetches `{tern_items}`, not ENVELOPE; the second raw row sends exactly that"),
-        format!("raw reply sizes: {:.1} MiB (ENVELOPE), {:.1} MiB (Tern's items)", mib(raw_bytes.0), mib(raw_bytes.1)),
-        "the CLI run also prefetches the 50 newest bodies (its default; the in-process runs set prefetch_newest = 0)".into(),
-        format!("peak RSS of the CLI measured with {}", c.rss_source),
-        format!("load average at start {}, at end {} (1/5/15 min)", machine.loadavg_at_start, sys::loadavg()),
-        "phase rows: the same steps run one after another through the engine's public API (no overlap of fetch and insert), a diagnostic of where the time goes".into(),
-    ];
-    if let Some(r) = runs.iter().find(|r| !r.probe.short_circuit) {
-        notes.push(format!(
-            "the resync's STATUS check does NOT skip INBOX: {}",
-            r.probe.detail
-        ));
-    } else {
-        notes.push("the resync's STATUS check skips INBOX (cached state equals STATUS) in every run; Tern's resync sends LIST before STATUS, and Dovecot's STATUS INBOX after a LIST on the same connection is the row above".into());
-    }
-    let ratio = ratios[0].median;
-    if ratio > 1.5 {
-        let cpu: f64 = runs
-            .iter()
-            .map(|r| secs(r.cpu_async + r.cpu_blocking))
-            .sum::<f64>()
-            / runs.len() as f64;
-        notes.push(format!(
-            "Tern is {ratio:.2}x the raw ENVELOPE fetch (> 1.5x); client CPU per initial sync {cpu:.2} s (async {:.2} s, blocking/SQLite {:.2} s) for {:.2} s wall",
-            runs.iter().map(|r| secs(r.cpu_async)).sum::<f64>() / runs.len() as f64,
-            runs.iter().map(|r| secs(r.cpu_blocking)).sum::<f64>() / runs.len() as f64,
-            f_tern.median
-        ));
-    }
-    let of = |name: &str, unit: &str, f: &dyn Fn(&tern::Run) -> f64| {
-        Figure::new(name, unit, runs.iter().map(f).collect())
-    };
-    let ph = |name: &str, f: &dyn Fn(&phases::Phases) -> Duration| {
-        Figure::new(name, "s", phases.iter().map(|p| secs(f(p))).collect())
-    };
-    let figures = vec![
-        f_raw,
-        f_raw_t,
-        Figure::new("raw connect + TLS + LOGIN + SELECT", "s", raw_setup),
-        f_tern,
-        of("Tern first MessagesAdded event (newest 500)", "s", &|r| {
-            r.first_batch.map_or(f64::NAN, secs)
-        }),
-        of("Tern last MessagesAdded event", "s", &|r| {
-            r.last_batch.map_or(f64::NAN, secs)
-        }),
-        of("Tern client CPU, async threads", "s", &|r| {
-            secs(r.cpu_async)
-        }),
-        of("Tern client CPU, blocking pool (SQLite)", "s", &|r| {
-            secs(r.cpu_blocking)
-        }),
-        of("Tern no-change resync", "ms", &|r| secs(r.resync) * 1000.0),
-        of("Dovecot STATUS INBOX, fresh connection", "ms", &|r| {
-            secs(r.probe.status_fresh) * 1000.0
-        }),
-        of("Dovecot STATUS INBOX after a LIST", "ms", &|r| {
-            secs(r.probe.status_after_list) * 1000.0
-        }),
-        ph("phase: Conn::open+LIST+SELECT+SEARCH", &|p| p.setup),
-        ph("phase: raw FETCH, Tern's chunks+items", &|p| p.raw_chunked),
-        ph("phase: Conn::fetch_headers, same chunks", &|p| {
-            p.fetch_headers
-        }),
-        ph("phase: Store::insert_headers, all chunks", &|p| p.insert),
-    ];
-    let single = vec![
+    let last = h.runs.last().context("no runs")?;
+    single.extend([
         (
             "CLI `tern sync` wall, incl. 50 bodies (s)".to_string(),
-            secs(c.wall),
+            c.wall.as_secs_f64(),
         ),
         (
-            "CLI `tern sync` peak RSS (MiB)".to_string(),
+            "engine peak RSS: CLI `tern sync`, headers (MiB)".into(),
             c.max_rss_kib as f64 / 1024.0,
         ),
         (
-            "bench process peak RSS, for reference (MiB)".to_string(),
-            sys::self_peak_rss_kib() as f64 / 1024.0,
+            format!(
+                "engine peak RSS: CLI `tern sync --bodies`, {} folder (MiB)",
+                size(args.body_messages)
+            ),
+            cb.max_rss_kib as f64 / 1024.0,
         ),
         (
-            "cache sqlite3 + wal per 100k msgs (MiB)".to_string(),
+            format!("mbsync peak RSS: initial sync of the {big} INBOX (MiB)"),
+            first.max_rss_kib as f64 / 1024.0,
+        ),
+        (
+            format!(
+                "mbsync peak RSS: initial sync of the {} folder (MiB)",
+                size(args.body_messages)
+            ),
+            b.mbsync_rss_kib as f64 / 1024.0,
+        ),
+        (
+            "Tern cache per 100k messages, headers (MiB)".into(),
             per(mib(last.cache_bytes + last.wal_bytes)),
         ),
         (
-            "  of which -wal (MiB, per 100k)".to_string(),
-            per(mib(last.wal_bytes)),
+            "Tern cache per 100k messages after search indexing (MiB)".into(),
+            per(mib(sys::file_size(
+                &synced.profile.path().join(tern_engine::CACHE_FILE),
+            ) + sys::file_size(
+                &synced
+                    .profile
+                    .path()
+                    .join(format!("{}-wal", tern_engine::CACHE_FILE)),
+            ))),
         ),
         (
-            "CLI cache sqlite3 + wal per 100k msgs (MiB)".to_string(),
-            per(mib(c.cache_bytes)),
+            "server maildir per 100k messages, apparent (MiB)".into(),
+            per(mib(md_bytes)),
         ),
-        ("maildir apparent size (MiB)".to_string(), mib(md_bytes)),
-        ("maildir on disk, du (MiB)".to_string(), mib(md_alloc)),
+        ("server maildir on disk, du (MiB)".into(), mib(md_alloc)),
         (
-            "maildir files (mail + Dovecot index)".to_string(),
-            md_files as f64,
+            "mbsync's local maildir per 100k messages (MiB)".into(),
+            per(mib(mb_bytes)),
+        ),
+        (
+            format!(
+                "Tern cache with all bodies, {} folder (MiB)",
+                size(args.body_messages)
+            ),
+            mib(b.cache_bytes),
+        ),
+        (
+            format!(
+                "raw reply with all bodies, {} folder (MiB)",
+                size(args.body_messages)
+            ),
+            mib(b.raw_bytes),
+        ),
+    ]);
+    drop(mb);
+
+    let body_name = format!("full-body sync, {} folder", size(args.body_messages));
+    let rows = vec![
+        Row::new(h.tern.clone(), Some(h.raw_envelope.clone())),
+        Row::new(
+            h.tern.clone().named("  (same, vs Tern's own items)"),
+            Some(h.raw_tern_items.clone()),
+        ),
+        Row::new(
+            resync
+                .clone()
+                .named(&format!("no-change resync, {big} INBOX")),
+            Some(mb_resync.clone()),
+        ),
+        Row::new(worker_resync.clone(), None),
+        Row::new(flags.clone(), None),
+        Row::new(b.tern.clone().named(&body_name), Some(b.mbsync.clone())),
+        Row::new(
+            b.tern.clone().named("  (same, vs the raw fetch)"),
+            Some(b.raw.clone()),
+        ),
+        Row::new(new_mail.clone(), Some(bare_idle.clone())),
+        Row::new(open_uncached.clone(), None),
+        Row::new(open_cached.clone(), None),
+        Row::new(open_offline.clone(), None),
+    ]
+    .into_iter()
+    .chain(searches.iter().map(|s| Row::new(s.clone(), None)))
+    .collect();
+
+    let rss = |kib: u64| kib as f64 / 1024.0;
+    let mut checks = vec![
+        targets::at_most_times(
+            "initial header sync <= 1.5x raw FETCH",
+            &h.tern,
+            &h.raw_envelope,
+            1.5,
+        ),
+        targets::below(
+            "no-change resync < 50 ms",
+            "median",
+            resync.median,
+            "ms",
+            50.0,
+        ),
+        targets::faster_by(
+            "no-change resync >= 20x faster than mbsync",
+            &resync,
+            &mb_resync,
+            20.0,
+        ),
+        targets::faster_by(
+            "full-body sync >= 3x faster than mbsync",
+            &b.tern,
+            &b.mbsync,
+            3.0,
+        ),
+        targets::at_most_times("full-body sync <= 2x raw fetch", &b.tern, &b.raw, 2.0),
+        targets::within(
+            "new-mail latency within 100 ms of bare IDLE",
+            &new_mail,
+            &bare_idle,
+            100.0,
+        ),
+        targets::below(
+            "cached open p95 < 30 ms",
+            "p95",
+            open_cached.p95,
+            "ms",
+            30.0,
         ),
     ];
+    for s in &searches {
+        checks.push(targets::below(
+            &format!("{} p95 < 30 ms", s.name),
+            "p95",
+            s.p95,
+            "ms",
+            30.0,
+        ));
+    }
+    checks.push(targets::below(
+        "engine peak RSS during the sync < 200 MB",
+        "tern sync",
+        rss(c.max_rss_kib) * 1.048576,
+        "MB",
+        200.0,
+    ));
+    checks.push(targets::not_measured(
+        "app idle total RSS < 300 MB",
+        "measured by tests/bench/app-start.mjs (needs the built app and Xvfb)",
+    ));
+
+    notes.extend(h.notes.clone());
+    notes.extend([
+        format!("the full-body folder is bob's `{}`, alone in its account: Tern's offline mode (`tern sync --bodies`, EngineOptions prefetch of every body) covers a whole account", bodies::FOLDER),
+        "no-change resync: Engine::sync with no worker running, so it opens its own connection (TCP, TLS, LOGIN) as mbsync does; the 'running worker' row reuses the worker's live connection".into(),
+        "mbsync runs with `FSync no` (Tern's cache does not fsync each batch either); its maildir starts empty for each full-body run".into(),
+        "new-mail latency is measured to the engine's NewMail event (what the app turns into a notification); Dovecot holds IDLE notifications for about 500 ms, so both columns include that".into(),
+        format!("open: Engine::open_message until the sanitized view is built, {} INBOX messages spread over the list, first uncached (fetched over the foreground connection), then again cached", ids.len()),
+        format!("search: Engine::search_count then Engine::search (page of 50), {search_runs} passes over each query set, all folders; the {big} INBOX has headers only (no bodies), see examples/search_bench.rs for a cache with every body"),
+        format!("peak RSS from {}; MB = 10^6 bytes in the target, MiB elsewhere", c.rss_source),
+    ]);
+
+    let diagnostics = h.diagnostics;
     Ok(Report {
         machine,
         messages: args.messages,
-        runs: args.runs,
+        body_messages: args.body_messages,
+        runs,
         seeding_s: 0.0,
-        priming,
-        figures,
-        ratios,
+        priming: h.priming,
+        rows,
+        checks,
+        diagnostics,
         single,
         notes,
+        loadavg_at_end: sys::loadavg(),
     })
 }

@@ -219,6 +219,75 @@ impl Raw {
         Ok(uids)
     }
 
+    /// APPENDs `message` to `folder` as one non-synchronizing literal (RFC 7888 LITERAL+).
+    pub async fn append(&mut self, folder: &str, message: &[u8]) -> Result<()> {
+        self.next_tag += 1;
+        let tag = format!("t{}", self.next_tag);
+        let io = self.io.get_mut();
+        io.write_all(
+            format!("{tag} APPEND {} {{{}+}}\r\n", quote(folder), message.len()).as_bytes(),
+        )
+        .await?;
+        io.write_all(message).await?;
+        io.write_all(b"\r\n").await?;
+        io.flush().await?;
+        self.read_to_tag(&tag).await
+    }
+
+    async fn read_to_tag(&mut self, tag: &str) -> Result<()> {
+        let done = format!("{tag} ");
+        loop {
+            self.read_line().await?;
+            if self.line.starts_with(done.as_bytes()) {
+                if !self.line[done.len()..].starts_with(b"OK") {
+                    bail!(
+                        "{tag} failed: {}",
+                        String::from_utf8_lossy(&self.line).trim()
+                    );
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    /// Enters IDLE (RFC 2177) on the selected folder and returns once the server accepted it.
+    pub async fn idle_start(&mut self) -> Result<()> {
+        let io = self.io.get_mut();
+        io.write_all(b"idle IDLE\r\n").await?;
+        io.flush().await?;
+        loop {
+            self.read_line().await?;
+            if self.line.starts_with(b"+") {
+                return Ok(());
+            }
+            if self.line.starts_with(b"idle ") {
+                bail!(
+                    "IDLE refused: {}",
+                    String::from_utf8_lossy(&self.line).trim()
+                );
+            }
+        }
+    }
+
+    /// In IDLE: waits for the next `* n EXISTS`.
+    pub async fn idle_exists(&mut self) -> Result<()> {
+        loop {
+            self.read_line().await?;
+            let l = &self.line;
+            if l.starts_with(b"* ") && l.trim_ascii_end().ends_with(b" EXISTS") {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Leaves IDLE.
+    pub async fn idle_done(&mut self) -> Result<()> {
+        let io = self.io.get_mut();
+        io.write_all(b"DONE\r\n").await?;
+        io.flush().await?;
+        self.read_to_tag("idle").await
+    }
+
     pub async fn logout(mut self) {
         let _ = self.command("LOGOUT", false).await;
     }
@@ -235,10 +304,11 @@ pub struct Pass {
     pub fetched: u64,
 }
 
-/// Opens a fresh connection and times `a UID FETCH 1:* items`, discarding the reply.
-pub async fn fetch_pass(t: &Target, items: &str) -> Result<Pass> {
+/// Opens a fresh connection to `folder` and times `a UID FETCH 1:* items`, discarding the
+/// reply.
+pub async fn fetch_pass(t: &Target, folder: &str, items: &str) -> Result<Pass> {
     let start = Instant::now();
-    let mut raw = Raw::open(t, "INBOX").await?;
+    let mut raw = Raw::open(t, folder).await?;
     let setup = start.elapsed();
     let start = Instant::now();
     let out = raw

@@ -1,4 +1,5 @@
-//! Summaries of the samples: the printed table and the JSON file.
+//! Summaries of the samples: figures with their references, the targets and whether each is
+//! met, printed as tables and written as JSON.
 
 use crate::sys::Machine;
 use anyhow::{Context, Result};
@@ -11,9 +12,20 @@ pub struct Figure {
     pub name: String,
     pub unit: String,
     pub median: f64,
+    /// Nearest-rank 95th percentile; with few samples it is the maximum.
+    pub p95: f64,
     pub min: f64,
     pub max: f64,
     pub samples: Vec<f64>,
+}
+
+/// The nearest-rank percentile `p` (0..=1) of sorted samples.
+fn rank(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
 }
 
 impl Figure {
@@ -29,39 +41,44 @@ impl Figure {
             name: name.to_string(),
             unit: unit.to_string(),
             median,
+            p95: rank(&sorted, 0.95),
             min: sorted.first().copied().unwrap_or(f64::NAN),
             max: sorted.last().copied().unwrap_or(f64::NAN),
             samples,
         }
     }
-}
 
-/// A ratio of two figures' medians, with the per-run range.
-#[derive(Debug, Clone, Serialize)]
-pub struct Ratio {
-    pub name: String,
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Ratio {
-    /// `num / den`, per run (samples paired by index) and of the medians.
-    pub fn of(name: &str, num: &Figure, den: &Figure) -> Ratio {
-        let per_run: Vec<f64> = num
-            .samples
-            .iter()
-            .zip(&den.samples)
-            .map(|(a, b)| a / b)
-            .collect();
-        let f = Figure::new(name, "x", per_run);
-        Ratio {
-            name: name.to_string(),
-            median: num.median / den.median,
-            min: f.min,
-            max: f.max,
-        }
+    /// The same figure under another name.
+    pub fn named(mut self, name: &str) -> Figure {
+        self.name = name.to_string();
+        self
     }
+}
+
+/// A headline figure of Tern's, with the reference measured in the same run beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub tern: Figure,
+    pub reference: Option<Figure>,
+}
+
+impl Row {
+    pub fn new(tern: Figure, reference: Option<Figure>) -> Row {
+        Row { tern, reference }
+    }
+}
+
+/// A target from issue 8 and what this run measured against it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub target: String,
+    /// What was compared, in words with numbers ("0.8 ms vs 50 ms").
+    pub measured: String,
+    /// Tern over the reference or over the limit: at most 1.0 is good unless the target says
+    /// "faster", where it is the reference over Tern.
+    pub ratio: f64,
+    /// `None` when the figure was not measured in this run.
+    pub met: Option<bool>,
 }
 
 /// Everything the bench found, as written to JSON.
@@ -69,15 +86,19 @@ impl Ratio {
 pub struct Report {
     pub machine: Machine,
     pub messages: u32,
+    pub body_messages: u32,
     pub runs: u32,
     pub seeding_s: f64,
     /// The untimed priming passes (first SELECT, first FETCH of each item set), in seconds.
     pub priming: Vec<(String, f64)>,
-    pub figures: Vec<Figure>,
-    pub ratios: Vec<Ratio>,
+    pub rows: Vec<Row>,
+    pub checks: Vec<Check>,
+    /// Figures that explain the headline ones (phases, CPU, probes).
+    pub diagnostics: Vec<Figure>,
     /// Single measurements (sizes, the CLI run), name -> value with unit in the name.
     pub single: Vec<(String, f64)>,
     pub notes: Vec<String>,
+    pub loadavg_at_end: String,
 }
 
 fn fmt(v: f64) -> String {
@@ -92,62 +113,112 @@ fn fmt(v: f64) -> String {
     }
 }
 
+fn range(f: &Figure) -> String {
+    format!("{}–{}", fmt(f.min), fmt(f.max))
+}
+
 impl Report {
     pub fn print(&self) {
         let m = &self.machine;
         println!();
         println!(
-            "machine: {} x {} | {} MiB RAM | Linux {} | Dovecot {} | load at start {}",
+            "machine: {} x {} | {} MiB RAM | Linux {} | Dovecot {} | load {} at start, {} at end",
             m.nproc,
             m.cpu_model,
             m.mem_total_kib / 1024,
             m.kernel,
             m.dovecot,
-            m.loadavg_at_start
+            m.loadavg_at_start,
+            self.loadavg_at_end
         );
         println!(
-            "corpus: {} messages in alice's INBOX, seeded in {:.1} s; {} runs each, alternating",
-            self.messages, self.seeding_s, self.runs
+            "corpus: {} messages in alice's INBOX, {} with bodies in bob's folder, seeded in {:.1} s; {} runs of each measurement",
+            self.messages, self.body_messages, self.seeding_s, self.runs
         );
-        println!("priming (untimed in the table; both sides then see the same warm index/cache):");
+        println!("priming (untimed; both sides then see the same warm index and page cache):");
         for (k, v) in &self.priming {
             println!("  {k:<58} {v:>9.3} s");
         }
-        println!();
+        self.print_rows();
+        self.print_checks();
+        println!("\ndiagnostics");
         let w = self
-            .figures
+            .diagnostics
             .iter()
             .map(|f| f.name.len() + f.unit.len() + 3)
             .max()
-            .unwrap_or(20)
-            .max(30);
-        println!("{:<w$} {:>10} {:>21}", "figure", "median", "min – max");
-        println!("{}", "-".repeat(w + 33));
-        for f in &self.figures {
+            .unwrap_or(20);
+        for f in &self.diagnostics {
             let name = format!("{} ({})", f.name, f.unit);
-            println!(
-                "{name:<w$} {:>10} {:>21}",
-                fmt(f.median),
-                format!("{} – {}", fmt(f.min), fmt(f.max))
-            );
+            println!("  {name:<w$} {:>9} {:>19}", fmt(f.median), range(f));
         }
-        for r in &self.ratios {
-            println!(
-                "{:<w$} {:>10} {:>21}",
-                r.name,
-                format!("{:.2}x", r.median),
-                format!("{:.2}x – {:.2}x", r.min, r.max)
-            );
-        }
-        println!("{}", "-".repeat(w + 33));
+        let w = self.single.iter().map(|s| s.0.len()).max().unwrap_or(20);
         for (k, v) in &self.single {
-            println!("{k:<w$} {:>10}", fmt(*v));
+            println!("  {k:<w$} {:>9}", fmt(*v));
         }
         if !self.notes.is_empty() {
             println!();
             for n in &self.notes {
                 println!("note: {n}");
             }
+        }
+    }
+
+    fn print_rows(&self) {
+        let w = self
+            .rows
+            .iter()
+            .map(|r| r.tern.name.len() + r.tern.unit.len() + 3)
+            .max()
+            .unwrap_or(30);
+        let rw = self
+            .rows
+            .iter()
+            .filter_map(|r| r.reference.as_ref().map(|f| f.name.len()))
+            .max()
+            .unwrap_or(10);
+        println!();
+        println!(
+            "{:<w$} {:>9} {:>9} {:>17} | {:<rw$} {:>9} {:>17}",
+            "Tern", "median", "p95", "min–max", "reference, same run", "median", "min–max"
+        );
+        println!("{}", "-".repeat(w + rw + 70));
+        for r in &self.rows {
+            let f = &r.tern;
+            let name = format!("{} ({})", f.name, f.unit);
+            let reference = match &r.reference {
+                Some(g) => format!("{:<rw$} {:>9} {:>17}", g.name, fmt(g.median), range(g)),
+                None => format!("{:<rw$}", "—"),
+            };
+            println!(
+                "{name:<w$} {:>9} {:>9} {:>17} | {reference}",
+                fmt(f.median),
+                fmt(f.p95),
+                range(f)
+            );
+        }
+    }
+
+    fn print_checks(&self) {
+        let w = self
+            .checks
+            .iter()
+            .map(|c| c.target.len())
+            .max()
+            .unwrap_or(30);
+        println!();
+        println!("{:<w$} {:>8}  {:<7} measured", "target", "ratio", "verdict");
+        println!("{}", "-".repeat(w + 60));
+        for c in &self.checks {
+            let verdict = match c.met {
+                Some(true) => "MET",
+                Some(false) => "MISSED",
+                None => "n/a",
+            };
+            println!(
+                "{:<w$} {:>7.2}x  {verdict:<7} {}",
+                c.target, c.ratio, c.measured
+            );
         }
     }
 
@@ -165,14 +236,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn medians() {
+    fn medians_and_percentiles() {
         assert_eq!(Figure::new("a", "s", vec![3.0, 1.0, 2.0]).median, 2.0);
         assert_eq!(Figure::new("a", "s", vec![4.0, 1.0, 2.0, 3.0]).median, 2.5);
-        let r = Ratio::of(
-            "r",
-            &Figure::new("t", "s", vec![2.0, 4.0]),
-            &Figure::new("r", "s", vec![1.0, 1.0]),
-        );
-        assert_eq!((r.min, r.max, r.median), (2.0, 4.0, 3.0));
+        let f = Figure::new("a", "ms", (1..=100).map(f64::from).collect());
+        assert_eq!((f.p95, f.min, f.max), (95.0, 1.0, 100.0));
+        assert_eq!(Figure::new("a", "s", vec![1.0, 9.0]).p95, 9.0);
+        assert!(Figure::new("a", "s", vec![]).p95.is_nan());
     }
 }

@@ -1,6 +1,7 @@
 //! Tern's side: an initial header sync into a fresh profile, a no-change resync, and one
 //! run of the `tern` CLI as a child process for wall time and peak RSS.
 
+use crate::mbsync::parse_time_v;
 use crate::sys;
 use anyhow::{bail, ensure, Context, Result};
 use std::collections::HashSet;
@@ -33,7 +34,15 @@ pub struct Run {
     pub wal_bytes: u64,
 }
 
-fn options() -> EngineOptions {
+/// A synced profile kept open for the measurements that need a 100k cache.
+pub struct Synced {
+    pub profile: tempfile::TempDir,
+    pub engine: Engine,
+    pub account: i64,
+}
+
+/// Engine options of the in-process runs: headers only, no body prefetch.
+pub fn options() -> EngineOptions {
     let mut o = EngineOptions::default();
     o.sync.prefetch_newest = 0;
     o
@@ -70,7 +79,7 @@ pub async fn run(
     target: &crate::raw::Target,
     server_uids: &[u32],
     async_threads: &HashSet<u32>,
-) -> Result<Run> {
+) -> Result<(Run, Synced)> {
     let profile = tempfile::tempdir().context("profile dir")?;
     let engine =
         Engine::open(profile.path(), tb.credentials(), options()).context("Engine::open")?;
@@ -118,7 +127,7 @@ pub async fn run(
 
     let db = profile.path().join(CACHE_FILE);
     let wal = profile.path().join(format!("{CACHE_FILE}-wal"));
-    Ok(Run {
+    let run = Run {
         initial,
         first_batch: marks.first().map(|t| t.duration_since(t0)),
         last_batch: marks.last().map(|t| t.duration_since(t0)),
@@ -130,19 +139,28 @@ pub async fn run(
         probe,
         cache_bytes: sys::file_size(&db),
         wal_bytes: sys::file_size(&wal),
-    })
+    };
+    Ok((
+        run,
+        Synced {
+            profile,
+            engine,
+            account: id,
+        },
+    ))
 }
 
-/// The CLI binary the bench drives; built with `cargo build --release -p tern-cli` when missing.
+/// The CLI binary the bench drives, built (or found up to date) with
+/// `cargo build --release -p tern-cli` first, so it never runs an engine older than the
+/// bench's own. Set TERN_BENCH_NO_BUILD to use the binary as it is.
 pub fn cli_binary() -> Result<PathBuf> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| tern_testsupport::repo_root().join("target"));
     let bin = target.join("release/tern");
-    if !bin.exists() {
-        eprintln!("tern-bench: {} is missing; building it", bin.display());
+    if std::env::var_os("TERN_BENCH_NO_BUILD").is_none() || !bin.exists() {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "-p", "tern-cli"])
+            .args(["build", "--release", "-p", "tern-cli", "-p", "tern-seed"])
             .current_dir(tern_testsupport::repo_root())
             .status()
             .context("running cargo build -p tern-cli")?;
@@ -173,32 +191,33 @@ fn run_checked(cmd: &mut Command, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn parse_time_v(text: &str) -> Option<u64> {
-    text.lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse().ok())
-}
-
 /// `tern account add` then a timed `tern sync` (headers plus the CLI's default prefetch of
-/// the 50 newest bodies), under /usr/bin/time -v when present.
-pub fn cli_run(bin: &Path, tb: &Testbed, server_uids: &[u32]) -> Result<CliRun> {
+/// the 50 newest bodies), under /usr/bin/time -v when present, for `user`'s account; `sync_args` follow `sync` (e.g. `--bodies`), and `check` verifies the
+/// cache the CLI left.
+pub fn cli_run(
+    bin: &Path,
+    tb: &Testbed,
+    user: &str,
+    sync_args: &[&str],
+    check: &dyn Fn(&Engine, i64) -> Result<()>,
+) -> Result<CliRun> {
     let profile = tempfile::tempdir().context("CLI profile dir")?;
     let dir = profile.path();
     run_checked(
         Command::new(bin)
             .arg("--data-dir")
             .arg(dir)
-            .args(["account", "add", "--email", "alice@example.org"])
+            .args(["account", "add", "--email", &tb.address(user)])
             .args([
                 "--imap-host",
                 &tb.host,
                 "--imap-port",
                 &tb.imaps_port.to_string(),
             ])
-            .args(["--imap-security", "tls", "--username", "alice", "--ca-file"])
+            .args(["--imap-security", "tls", "--username", user, "--ca-file"])
             .arg(&tb.ca_file)
             .arg("--password-command")
-            .arg(format!("echo '{}'", tb.password("alice")))
+            .arg(format!("echo '{}'", tb.password(user)))
             .stdin(Stdio::null()),
         "tern account add",
     )?;
@@ -214,6 +233,7 @@ pub fn cli_run(bin: &Path, tb: &Testbed, server_uids: &[u32]) -> Result<CliRun> 
     cmd.arg("--data-dir")
         .arg(dir)
         .arg("sync")
+        .args(sync_args)
         .stdin(Stdio::null());
     let start = Instant::now();
     run_checked(&mut cmd, "tern sync")?;
@@ -238,7 +258,7 @@ pub fn cli_run(bin: &Path, tb: &Testbed, server_uids: &[u32]) -> Result<CliRun> 
         .first()
         .map(|a| a.id)
         .context("the CLI profile has no account")?;
-    verify(&engine, account, server_uids).context("checking the CLI's cache")?;
+    check(&engine, account).context("checking the CLI's cache")?;
     Ok(CliRun {
         wall,
         max_rss_kib,
