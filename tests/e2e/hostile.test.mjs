@@ -117,16 +117,6 @@ describe("hostile: the corpus is harmless in the app", () => {
     await http?.close();
   });
 
-  /** Runs `fn` inside the open message's frame. */
-  async function inFrame(fn) {
-    await app.browser.switchFrame(await app.shown("reader-body-html"));
-    try {
-      return await fn();
-    } finally {
-      await app.browser.switchFrame(null);
-    }
-  }
-
   async function readerSubject() {
     return (await app.$("reader-subject").isExisting()) ? await app.$("reader-subject").getText() : "";
   }
@@ -176,7 +166,7 @@ describe("hostile: the corpus is harmless in the app", () => {
       seen.add(subject);
       if (await app.$("reader-body-html").isExisting()) {
         html += 1;
-        const inside = await inFrame(() =>
+        const inside = await app.inFrame(() =>
           app.browser.execute(() => ({
             title: document.title,
             scripts: document.querySelectorAll("script, iframe, object, embed, form, svg, math, meta[http-equiv=refresh], base, link").length,
@@ -213,7 +203,7 @@ describe("hostile: the corpus is harmless in the app", () => {
 
   /** Clicks the link with this text in the open message's frame. */
   async function clickLink(text) {
-    await inFrame(async () => {
+    await app.inFrame(async () => {
       const a = await app.browser.$(`a=${text}`);
       await a.waitForExist({ timeout: 5_000 });
       await a.click();

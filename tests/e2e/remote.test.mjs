@@ -50,23 +50,13 @@ describe("remote: remote content blocked until allowed", () => {
     await http?.close();
   });
 
-  /** Runs `fn` inside the message's frame. */
-  async function inFrame(fn) {
-    await app.browser.switchFrame(await app.shown("reader-body-html"));
-    try {
-      return await fn();
-    } finally {
-      await app.browser.switchFrame(null);
-    }
-  }
-
   test("opening the message shows it with remote content blocked, and nothing is fetched", async () => {
     const row = await app.row(SUBJECT);
     await app.rowElement(row.id).click();
     await app.shown("remote-bar");
     assert.equal(await app.$("remote-load-once").isDisplayed(), true);
     // The body itself is there...
-    await inFrame(() =>
+    await app.inFrame(() =>
       waitFor(async () => /Remote e2e body/.test(await app.browser.$("body").getText()), { what: "the body in the frame" }),
     );
     // ...and for a while nothing reaches the server.
@@ -79,7 +69,7 @@ describe("remote: remote content blocked until allowed", () => {
     await waitFor(() => http.paths().includes("/pixel.gif"), { timeout: 10_000, what: "a request for /pixel.gif" });
     await waitFor(async () => !(await app.$("remote-bar").isExisting()), { what: "the remote-content bar to go" });
     // The image is in the page and loaded.
-    const loaded = await inFrame(() =>
+    const loaded = await app.inFrame(() =>
       waitFor(
         () =>
           app.browser.execute(() => {
@@ -92,7 +82,7 @@ describe("remote: remote content blocked until allowed", () => {
     assert.match(loaded, /\/pixel\.gif$/);
     // The sanitizer removed the stylesheet link and every CSS url() (the page's CSP would block
     // an http: stylesheet anyway, so look at the markup too).
-    const markup = await inFrame(() => app.browser.execute(() => document.documentElement.outerHTML));
+    const markup = await app.inFrame(() => app.browser.execute(() => document.documentElement.outerHTML));
     assert.doesNotMatch(markup, /x\.css/, "the <link> stylesheet is still in the message");
     assert.doesNotMatch(markup, /bg\.png/, "a CSS url() is still in the message");
     assert.match(markup, /Remote e2e body/);

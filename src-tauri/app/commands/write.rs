@@ -171,7 +171,8 @@ pub fn attachment_stage(app: AppHandle, request: tauri::ipc::Request<'_>) -> Cmd
             .unwrap_or("")
             .to_string()
     };
-    let name = percent_decode(&header("x-name"));
+    // The UI sends the name through `encodeURIComponent` (headers carry ASCII only).
+    let name = tern_engine::links::percent_decode(&header("x-name"));
     let dir = app
         .path()
         .app_cache_dir()
@@ -195,35 +196,4 @@ pub fn attachment_stage(app: AppHandle, request: tauri::ipc::Request<'_>) -> Cmd
         s.attachment.mime = mime;
     }
     Ok(s)
-}
-
-/// Decodes the %XX escapes of `encodeURIComponent` (headers carry ASCII only).
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent_decode;
-
-    #[test]
-    fn names_survive_the_header() {
-        assert_eq!(percent_decode("Gr%C3%BC%C3%9Fe%20.txt"), "Grüße .txt");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("a%2"), "a%2");
-    }
 }

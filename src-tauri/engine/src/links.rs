@@ -190,11 +190,11 @@ impl Mailto {
         let rest = &url[url.find(':').map(|i| i + 1).unwrap_or(0)..];
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         let mut m = Mailto::default();
-        add_addresses(&mut m.to, &decode(path));
+        add_addresses(&mut m.to, &percent_decode(path));
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let v = decode(v);
-            match decode(k).to_ascii_lowercase().as_str() {
+            let v = percent_decode(v);
+            match percent_decode(k).to_ascii_lowercase().as_str() {
                 "to" => add_addresses(&mut m.to, &v),
                 "cc" => add_addresses(&mut m.cc, &v),
                 "subject" if m.subject.is_empty() => {
@@ -233,7 +233,8 @@ fn add_addresses(list: &mut Vec<String>, s: &str) {
 }
 
 /// Percent-decoding as RFC 3986 defines it, as UTF-8 (invalid sequences become U+FFFD).
-fn decode(s: &str) -> String {
+/// Works on bytes, so a `%` before a multi-byte character is kept as it is.
+pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

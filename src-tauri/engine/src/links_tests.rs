@@ -108,3 +108,13 @@ fn mailto_cannot_inject_headers_or_bad_addresses() {
     let m = Mailto::parse(&format!("mailto:{}", many.join(","))).unwrap();
     assert_eq!(m.to.len(), MAX_RECIPIENTS);
 }
+
+#[test]
+fn percent_decoding_is_byte_safe() {
+    // What the UI's encodeURIComponent sends for attachment names (app commands/write.rs).
+    assert_eq!(percent_decode("Gr%C3%BC%C3%9Fe%20.txt"), "Grüße .txt");
+    assert_eq!(percent_decode("100%"), "100%");
+    assert_eq!(percent_decode("a%2"), "a%2");
+    // A `%` before a multi-byte character is kept, not sliced through.
+    assert_eq!(percent_decode("%é1"), "%é1");
+}

@@ -148,6 +148,16 @@ export class App {
     return el;
   }
 
+  /** Runs `fn` inside the open message's sandboxed frame, then returns to the page. */
+  async inFrame(fn) {
+    await this.browser.switchFrame(await this.shown("reader-body-html"));
+    try {
+      return await fn();
+    } finally {
+      await this.browser.switchFrame(null);
+    }
+  }
+
   /**
    * Replaces a text field's content by typing, as a user would: select all, delete, type. (The
    * WebDriver "clear" command fires no input event, so the Svelte form would not see it.)
