@@ -5,12 +5,18 @@ use crate::account::AccountId;
 use crate::error::Result;
 use crate::events::{Event, EventSender, NewMailItem};
 use crate::folder::{Folder, SyncState};
-use crate::imap::ops::{Conn, MailboxState};
+use crate::imap::ops::{Conn, Fetched, MailboxState, Span};
 use crate::imap::seqset;
 use crate::store::{NewMessages, Store};
 use anyhow::Context;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
+
+/// Whole messages (offline mode) go to the cache in batches of at most this many, or about
+/// this many bytes: small, so writing overlaps with fetching closely and memory stays
+/// bounded whatever the messages' size.
+const WHOLE_BATCH: usize = 500;
+const WHOLE_BATCH_BYTES: usize = 4 << 20;
 
 /// How sync behaves; the defaults suit a desktop client.
 #[derive(Debug, Clone)]
@@ -81,7 +87,14 @@ impl Syncer<'_> {
         // (store/background.rs).
         let _pause = self.store.pause_background();
         let mut report = SyncReport::default();
-        let known = self.store.folders(self.account)?;
+        let mut known = self.store.folders(self.account)?;
+        if known.is_empty() {
+            // An account's first sync starts with INBOX, before LIST, for the same reason.
+            known.push(self.store.add_inbox(self.account)?);
+            self.events.send(Event::FoldersChanged {
+                account: self.account,
+            });
+        }
         for f in known.iter().filter(|f| f.selectable) {
             match self.sync_folder(f).await {
                 Ok(r) => report.add(&r),
@@ -143,7 +156,8 @@ impl Syncer<'_> {
         let cached = self.store.sync_state(folder.id)?;
         // Cheap check first: STATUS answers without selecting. With CONDSTORE an unchanged
         // HIGHESTMODSEQ means no flag changes and no expunges (RFC 7162 §3.1.2.1).
-        if check {
+        // A first sync has nothing to compare STATUS with.
+        if check && cached.uidvalidity != 0 {
             let status = self.conn.status(&folder.name).await?;
             if self.unchanged(folder, &cached, &status)? {
                 return Ok(report);
@@ -173,7 +187,8 @@ impl Syncer<'_> {
         if cached.uidnext > 0 {
             self.sync_known(folder, &cached, &sel, &mut report).await?;
         }
-        self.fetch_new(folder, &cached, &mut report).await?;
+        self.fetch_new(folder, &cached, sel.exists, &mut report)
+            .await?;
 
         let uidnext = if sel.uidnext > 0 {
             sel.uidnext
@@ -192,6 +207,26 @@ impl Syncer<'_> {
         self.send_counts(folder)?;
         report.bodies += self.prefetch(folder).await?;
         Ok(report)
+    }
+
+    /// Fetches mail that arrived in `folder` since the last sync, on a connection that has
+    /// it selected already (the IDLE connection, told of it by `* EXISTS`), without the
+    /// SELECT a sync starts with: on a changed folder Dovecot answers SELECT by reopening the
+    /// whole mailbox, half a second at 100k messages, and the notification would wait for
+    /// it. Flags, expunges and the folder's sync state are left to the sync that follows.
+    /// `uidvalidity` is what the SELECT on this connection reported; under another one the
+    /// cached UIDs mean nothing here, and the full sync sorts it out.
+    pub async fn fetch_arrivals(&mut self, folder: &Folder, uidvalidity: u32) -> Result<u32> {
+        let cached = self.store.sync_state(folder.id)?;
+        if cached.uidnext == 0
+            || cached.uidvalidity != uidvalidity
+            || self.store.needs_rescan(folder.id)?
+        {
+            return Ok(0);
+        }
+        let mut report = SyncReport::default();
+        self.fetch_new(folder, &cached, 0, &mut report).await?;
+        Ok(report.added)
     }
 
     fn unchanged(
@@ -284,10 +319,12 @@ impl Syncer<'_> {
 
     /// Fetches messages the cache lacks, newest first, one FETCH and one transaction per chunk.
     /// Inserting a chunk overlaps with fetching the next.
+    /// `exists` is the folder's message count from the SELECT that opened it.
     async fn fetch_new(
         &mut self,
         folder: &Folder,
         cached: &SyncState,
+        exists: u32,
         report: &mut SyncReport,
     ) -> Result<()> {
         let rescan = self.store.needs_rescan(folder.id)?;
@@ -295,27 +332,43 @@ impl Syncer<'_> {
         let first_sync = cached.uidnext == 0 || rescan;
         // UIDs held by queued actions are accounted for: a message moved here whose UID is
         // known but not yet settled, or one moved away from here that the server still has.
-        let have = self.store.known_uids(folder.id)?;
         // A rescan (after a conflict) looks for every UID the cache lacks, not only new ones.
         let from = if rescan { 1 } else { cached.uidnext.max(1) };
-        let mut uids = self.conn.uids_from(from).await?;
-        uids.retain(|u| !have.contains(u));
-        if uids.is_empty() {
+        let have = self.store.known_uids_from(folder.id, from)?;
+        let (chunks, total) = if cached.uidnext == 0 && !rescan && have.is_empty() {
+            // A first sync into an empty cache wants every message, so it asks by sequence
+            // number and needs no UID SEARCH (600 KB of UIDs at 100k messages). The numbers
+            // from SELECT hold for the whole run: a server sends no EXPUNGE (nor VANISHED)
+            // while answering FETCH (RFC 3501 §7.4.1, RFC 7162 §3.2.10), and only FETCHes
+            // go to it until the last chunk.
+            (seq_chunks(self.opts, exists), exists)
+        } else {
+            let mut uids = self.conn.uids_from(from).await?;
+            uids.retain(|u| !have.contains(u));
+            let total = uids.len() as u32;
+            let (first, rest) = uids.split_at(uids.len().saturating_sub(self.opts.first_chunk));
+            let mut chunks = vec![Chunk::Uids(rest.to_vec())];
+            chunks.extend(
+                seqset::newest_first_chunks(first, self.opts.chunk)
+                    .into_iter()
+                    .map(Chunk::Uids),
+            );
+            (chunks, total)
+        };
+        let chunks: Vec<Chunk> = chunks
+            .into_iter()
+            .filter(|c| !c.span().is_empty())
+            .collect();
+        if chunks.is_empty() {
             return Ok(());
         }
-        let total = uids.len() as u32;
-        let mut chunks = Vec::new();
-        let (first, rest) = uids.split_at(uids.len().saturating_sub(self.opts.first_chunk));
-        chunks.push(rest.to_vec());
-        chunks.extend(seqset::newest_first_chunks(first, self.opts.chunk));
-        chunks.retain(|c| !c.is_empty());
 
         // The store's background work waits until this folder's new mail is in, also when
         // the folder is synced alone (new mail seen by IDLE).
         let _pause = self.store.pause_background();
-        // A writer task commits each chunk and announces it as soon as it is committed, while
-        // this loop already fetches the next one.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<crate::message::Header>>(2);
+        // A writer task commits each batch and announces it as soon as it is committed,
+        // while this loop already fetches the next one.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(2);
         let announce = Announcer {
             store: self.store.clone(),
             events: self.events.clone(),
@@ -325,27 +378,58 @@ impl Syncer<'_> {
             total,
         };
         let writer = tokio::spawn(async move {
-            let mut done = 0u32;
-            while let Some(headers) = rx.recv().await {
+            let (mut done, mut bodies) = (0u32, 0u32);
+            while let Some(batch) = rx.recv().await {
                 let store = announce.store.clone();
                 let fid = announce.folder;
-                let added =
-                    tokio::task::spawn_blocking(move || store.insert_headers(fid, &headers))
-                        .await
-                        .context("Writing messages to the cache")??;
+                // Whole messages come in small batches, which a first sync still threads
+                // in bulk after the newest.
+                let bulk = first_sync && done > 0 && !batch.bodies.is_empty();
+                let (added, stored) = tokio::task::spawn_blocking(move || {
+                    let added = match bulk {
+                        true => store.insert_headers_in_bulk(fid, &batch.headers)?,
+                        false => store.insert_headers(fid, &batch.headers)?,
+                    };
+                    // Bodies fetched in bulk are decoded later (store/bodies.rs).
+                    let stored = match batch.bodies.is_empty() {
+                        true => 0,
+                        false => store.store_raw_bodies(fid, &batch.bodies)?.len() as u32,
+                    };
+                    Ok::<_, crate::Error>((added, stored))
+                })
+                .await
+                .context("Writing messages to the cache")??;
                 done += added.ids.len() as u32;
+                bodies += stored;
                 announce.added(&added, done)?;
             }
-            Ok::<u32, crate::Error>(done)
+            Ok::<(u32, u32), crate::Error>((done, bodies))
         });
+        // Offline mode (every body, whatever its size) fetches each new message whole in the
+        // same FETCH as its cache row: one pass over the folder instead of two.
+        let whole =
+            self.opts.prefetch_newest == u32::MAX && self.opts.prefetch_max_size == u32::MAX;
         let mut failed = None;
         for chunk in chunks {
-            match self.conn.fetch_headers(&chunk).await {
-                Ok(headers) => {
-                    if tx.send(headers).await.is_err() {
-                        break; // the writer failed; its error is returned below
-                    }
+            let sent = if whole {
+                self.conn
+                    .fetch_full(&chunk.span(), WHOLE_BATCH, WHOLE_BATCH_BYTES, &tx)
+                    .await
+            } else {
+                match self.conn.fetch_header_rows(&chunk.span()).await {
+                    Ok(headers) => Ok(tx
+                        .send(Fetched {
+                            headers,
+                            bodies: Vec::new(),
+                        })
+                        .await
+                        .is_ok()),
+                    Err(e) => Err(e),
                 }
+            };
+            match sent {
+                Ok(true) => {}
+                Ok(false) => break, // the writer failed; its error is returned below
                 Err(e) => {
                     failed = Some(e);
                     break;
@@ -354,8 +438,9 @@ impl Syncer<'_> {
         }
         drop(tx);
         // Whatever was fetched before a failure is committed and announced first.
-        let done = writer.await.context("Writing messages to the cache")??;
+        let (done, bodies) = writer.await.context("Writing messages to the cache")??;
         report.added += done;
+        report.bodies += bodies;
         match failed {
             Some(e) => Err(e.into()),
             None => Ok(()),
@@ -451,6 +536,45 @@ impl Syncer<'_> {
     }
 }
 
+/// Sequence ranges covering messages `1..=exists`, newest first: the newest `first_chunk`,
+/// then `chunk`-sized ranges, and the last two chunks' worth in halves down to
+/// `first_chunk`. The sync ends once the last chunk is written, which nothing overlaps:
+/// chunks shrinking at the end keep the writer from lagging a whole chunk behind then.
+fn seq_chunks(opts: &SyncOptions, exists: u32) -> Vec<Chunk> {
+    let small = opts.first_chunk.max(1) as u32;
+    let big = (opts.chunk as u32).max(small);
+    let mut out = Vec::new();
+    let mut hi = exists;
+    while hi > 0 {
+        let size = if out.is_empty() {
+            small
+        } else if hi > 2 * big {
+            big
+        } else {
+            (hi / 2).max(small)
+        };
+        let lo = hi.saturating_sub(size - 1).max(1);
+        out.push(Chunk::Seq(lo, hi));
+        hi = lo - 1;
+    }
+    out
+}
+
+/// One FETCH's worth of new messages.
+enum Chunk {
+    Uids(Vec<u32>),
+    Seq(u32, u32),
+}
+
+impl Chunk {
+    fn span(&self) -> Span<'_> {
+        match self {
+            Chunk::Uids(u) => Span::Uids(u),
+            Chunk::Seq(lo, hi) => Span::Seq(*lo, *hi),
+        }
+    }
+}
+
 /// Announces committed batches of new messages: one event per batch, never per message.
 struct Announcer {
     store: Store,
@@ -515,6 +639,52 @@ pub fn backoff(attempt: u32, base: Duration, max: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seq_plan(exists: u32, first: usize, chunk: usize) -> Vec<(u32, u32)> {
+        let opts = SyncOptions {
+            first_chunk: first,
+            chunk,
+            ..SyncOptions::default()
+        };
+        seq_chunks(&opts, exists)
+            .into_iter()
+            .map(|c| match c {
+                Chunk::Seq(lo, hi) => (lo, hi),
+                Chunk::Uids(_) => unreachable!(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn first_sync_chunks_cover_every_number_once_newest_first_ending_small() {
+        assert_eq!(seq_plan(0, 500, 5000), vec![]);
+        assert_eq!(seq_plan(300, 500, 5000), vec![(1, 300)]);
+        assert_eq!(seq_plan(800, 500, 5000), vec![(301, 800), (1, 300)]);
+        assert_eq!(
+            seq_plan(12_000, 500, 5000),
+            vec![
+                (11_501, 12_000),
+                (6501, 11_500),
+                (3251, 6500),
+                (1626, 3250),
+                (814, 1625),
+                (314, 813),
+                (1, 313)
+            ]
+        );
+        for exists in [1, 499, 500, 501, 5499, 5500, 5501, 100_000, 123_457] {
+            let plan = seq_plan(exists, 500, 5000);
+            let mut next = exists;
+            for (lo, hi) in &plan {
+                assert_eq!(*hi, next, "{exists}: {plan:?}");
+                assert!(lo <= hi && hi - lo < 5000, "{exists}: {plan:?}");
+                next = lo - 1;
+            }
+            assert_eq!(next, 0, "{exists}: {plan:?}");
+            let (lo, hi) = plan[plan.len() - 1];
+            assert!(hi - lo < 500, "{exists}: the last chunk is small: {plan:?}");
+        }
+    }
 
     #[test]
     fn backoff_doubles_and_caps() {

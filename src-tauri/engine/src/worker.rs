@@ -160,6 +160,21 @@ impl Ctx {
         Ok(())
     }
 
+    /// Fetches mail new in INBOX on `conn`, which has INBOX selected under `uidvalidity`.
+    async fn fetch_arrivals(&self, conn: &mut Conn, uidvalidity: u32) -> Result<()> {
+        let inbox = self
+            .store
+            .folders(self.account.id)?
+            .into_iter()
+            .find(|f| f.role == Role::Inbox);
+        if let Some(inbox) = inbox {
+            self.syncer(conn)
+                .fetch_arrivals(&inbox, uidvalidity)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn fetch_body(&self, conn: &mut Conn, id: MessageId) -> Result<()> {
         let (folder_id, uid) = self.store.locate(id)?;
         if uid == 0 {
@@ -392,31 +407,38 @@ async fn idle_loop(ctx: Ctx, wake: Arc<Notify>) {
 async fn idle_once(ctx: &Ctx, wake: &Notify, attempt: &mut u32) -> Result<()> {
     let t = ctx.opts.timeouts;
     let mut conn = ctx.connect().await?;
-    conn.select("INBOX").await?;
+    let selected = conn.select("INBOX").await?;
     *attempt = 0;
     // Anything that arrived between the worker's sync and this SELECT is caught up on now.
     wake.notify_one();
-    let mut session = conn.session;
     loop {
-        let mut handle = session.idle();
+        let mut handle = conn.session.idle();
         timed(t.command, handle.init())
             .await?
             .map_err(anyhow::Error::new)?;
-        loop {
+        let mut changed = false;
+        while !changed {
             let (fut, stop) = handle.wait_with_timeout(t.idle);
             // Re-issue IDLE well before the 29-minute limit even if keepalives keep it open.
             let r = tokio::time::timeout(t.idle, fut).await;
             drop(stop);
             match r {
-                Ok(Ok(IdleResponse::NewData(_))) => wake.notify_one(),
+                Ok(Ok(IdleResponse::NewData(_))) => changed = true,
                 Ok(Ok(_)) | Err(_) => break,
                 Ok(Err(e)) => {
                     return Err(anyhow::Error::new(e).context("Waiting for new mail").into())
                 }
             }
         }
-        session = timed(t.command, handle.done())
+        conn.session = timed(t.command, handle.done())
             .await?
             .map_err(anyhow::Error::new)?;
+        if changed {
+            // New mail is fetched here first, where INBOX is open, so its notification does
+            // not wait for the worker's SELECT; the worker then syncs the rest.
+            let fetched = ctx.fetch_arrivals(&mut conn, selected.uidvalidity).await;
+            wake.notify_one();
+            fetched?;
+        }
     }
 }

@@ -13,9 +13,10 @@ async fn a_response_that_panics_the_parser_costs_a_connection_not_the_worker() {
     let ca = TestCa::new();
     let mut script = Script::imap_tls(ca.cert(CertKind::Good));
     // Found by the server_response fuzz target: text after a response code that starts
-    // with a non-ASCII character.
+    // with a non-ASCII character, in reply to the first command of an account's first
+    // sync (SELECT INBOX).
     script.overrides = vec![(
-        "LIST".into(),
+        "SELECT".into(),
         "{tag} OK [READ-WRITE]\u{e9}t\u{e9}\r\n".into(),
     )];
     let srv = Scripted::start(Protocol::Imap, script).await;

@@ -24,6 +24,10 @@ pub struct Bodies {
     pub raw_bytes: u64,
     /// Tern's cache after a full-body sync.
     pub cache_bytes: u64,
+    /// After each Tern sync: until the store's background work on it (threading, decoding
+    /// the bodies, indexing them for search) was done, in seconds. Waited for before the
+    /// next measurement, so it never competes with mbsync or the raw client.
+    pub background: Figure,
     pub mbsync_rss_kib: u64,
 }
 
@@ -35,9 +39,13 @@ pub fn offline_options() -> EngineOptions {
     o
 }
 
-/// One Tern full-body sync of bob's account into a fresh profile; the profile is returned
-/// so the caller can measure opening its (cached) messages.
-pub async fn tern_once(tb: &Testbed, n: usize) -> Result<(Duration, tempfile::TempDir, Engine)> {
+/// One Tern full-body sync of bob's account into a fresh profile, then the store's
+/// background work on it, each timed; the profile is returned so the caller can measure
+/// opening its (cached) messages.
+pub async fn tern_once(
+    tb: &Testbed,
+    n: usize,
+) -> Result<(Duration, Duration, tempfile::TempDir, Engine)> {
     let profile = tempfile::tempdir().context("profile dir")?;
     let engine = Engine::open(profile.path(), tb.credentials(), offline_options())?;
     let id = engine.add_account(&tb.account(USER))?;
@@ -50,7 +58,15 @@ pub async fn tern_once(tb: &Testbed, n: usize) -> Result<(Duration, tempfile::Te
         report.added,
         report.bodies
     );
-    Ok((took, profile, engine))
+    let t = Instant::now();
+    let store = engine.store().clone();
+    tokio::task::spawn_blocking(move || {
+        store.catch_up_threads()?;
+        store.catch_up_search_index()
+    })
+    .await
+    .context("background work")??;
+    Ok((took, t.elapsed(), profile, engine))
 }
 
 /// Alternates raw, Tern and mbsync (initial sync into an emptied maildir) `runs` times.
@@ -73,7 +89,7 @@ pub async fn measure(
         "the server has {} messages in {FOLDER}, expected {n}",
         p.fetched
     );
-    let (mut r, mut t, mut m) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut r, mut t, mut m, mut bg) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut raw_bytes = 0;
     let mut mbsync_rss_kib = 0;
     let mut kept = None;
@@ -81,8 +97,9 @@ pub async fn measure(
         let p = raw::fetch_pass(&target, FOLDER, "(UID BODY.PEEK[])").await?;
         raw_bytes = p.bytes;
         r.push(p.fetch.as_secs_f64());
-        let (took, profile, engine) = tern_once(tb, n).await?;
+        let (took, background, profile, engine) = tern_once(tb, n).await?;
         t.push(took.as_secs_f64());
+        bg.push(background.as_secs_f64());
         kept = Some((profile, engine));
         mb.reset()?;
         let run = tokio::task::block_in_place(|| mb.run())?;
@@ -116,6 +133,11 @@ pub async fn measure(
             mbsync: Figure::new("mbsync initial sync to a maildir", "s", m),
             raw_bytes,
             cache_bytes,
+            background: Figure::new(
+                "full-body sync: background work after it (threads, decoding, search index)",
+                "s",
+                bg,
+            ),
             mbsync_rss_kib,
         },
         kept,

@@ -416,9 +416,11 @@ async fn bench(
         format!("open: Engine::open_message until the sanitized view is built, {} INBOX messages spread over the list, first uncached (fetched over the foreground connection), then again cached", ids.len()),
         format!("search: Engine::search_count then Engine::search (page of 50), {search_runs} passes over each query set, all folders; the {big} INBOX has headers only (no bodies), see examples/search_bench.rs for a cache with every body"),
         format!("peak RSS from {}; MB = 10^6 bytes in the target, MiB elsewhere", c.rss_source),
+        "full-body sync: Tern's offline mode fetches each message whole with its cache row in one FETCH and stores the bodies as they came; the store's background thread then threads, decodes and indexes them (the 'background work' diagnostic, waited for before the next measurement). Messages open from the raw body meanwhile".into(),
     ]);
 
-    let diagnostics = h.diagnostics;
+    let mut diagnostics = h.diagnostics;
+    diagnostics.push(b.background.clone());
     Ok(Report {
         machine,
         messages: args.messages,

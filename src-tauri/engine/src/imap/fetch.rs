@@ -16,6 +16,22 @@ pub fn header_items(condstore: bool) -> String {
     format!("(UID FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE{modseq} BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})])")
 }
 
+/// The FETCH items for a new message's cache row and its whole body at once (offline mode):
+/// the header fields are read from the body.
+pub fn full_items(condstore: bool) -> String {
+    let modseq = if condstore { " MODSEQ" } else { "" };
+    format!("(UID FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE{modseq} BODY.PEEK[])")
+}
+
+/// A cache row and the raw message from a FETCH reply to [`full_items`]; `None` without a
+/// UID or a body.
+pub fn full_of(fetch: &Fetch) -> Option<(Header, Vec<u8>)> {
+    let mut h = header_of(fetch)?;
+    let body = fetch.body()?;
+    apply_header_fields(&mut h, body);
+    Some((h, body.to_vec()))
+}
+
 /// Flags of one FETCH reply as (bits, keywords).
 pub fn flags_of(fetch: &Fetch) -> (u32, String) {
     let mut bits = 0;

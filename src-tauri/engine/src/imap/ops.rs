@@ -1,13 +1,14 @@
 //! The IMAP commands sync needs, each with a deadline and typed results.
 
 use super::connect::{self, Capabilities};
-use super::fetch::{header_items, header_of};
+use super::fetch::{full_items, full_of, header_items, header_of};
 use super::{net, raw, seqset, timed, untagged, Session, Timeouts};
 use crate::account::Account;
 use crate::error::{err, ErrorKind};
 use crate::folder::{Listed, Role};
 use crate::message::Header;
 use anyhow::{Context, Result};
+use async_imap::types::Fetch;
 use async_imap::types::NameAttribute;
 use futures::StreamExt;
 
@@ -29,6 +30,35 @@ pub struct MailboxState {
     pub uidvalidity: u32,
     pub uidnext: u32,
     pub highestmodseq: u64,
+}
+
+/// The messages one FETCH asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span<'a> {
+    Uids(&'a [u32]),
+    /// Sequence numbers `lo..=hi` of the selected folder (RFC 3501 §2.3.1.2).
+    Seq(u32, u32),
+}
+
+impl Span<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Span::Uids(u) => u.len(),
+            Span::Seq(lo, hi) => (hi + 1).saturating_sub(*lo) as usize,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// New messages with their bodies, as one FETCH's replies are handed on.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    pub headers: Vec<Header>,
+    /// `(uid, raw)` of each message in `headers`.
+    pub bodies: Vec<(u32, Vec<u8>)>,
 }
 
 /// A flag state reported by FETCH: (uid, flags, keywords, modseq).
@@ -212,13 +242,15 @@ impl Conn {
 
     /// Header rows for the given UIDs, with one FETCH for the whole chunk.
     pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<Header>> {
-        let set = seqset::format(uids);
+        self.fetch_header_rows(&Span::Uids(uids)).await
+    }
+
+    /// Header rows for a chunk of UIDs or of sequence numbers, with one FETCH.
+    pub async fn fetch_header_rows(&mut self, span: &Span<'_>) -> Result<Vec<Header>> {
         let items = header_items(self.condstore());
         let t = self.t.command;
-        let mut out = Vec::with_capacity(uids.len());
-        let mut stream = net(t, self.session.uid_fetch(&set, &items))
-            .await
-            .context("Fetching message headers")?;
+        let mut out = Vec::with_capacity(span.len());
+        let mut stream = self.fetch_span(span, &items).await?;
         while let Some(f) = timed(t, stream.next()).await? {
             let f = f.context("Reading message headers")?;
             if let Some(h) = header_of(&f) {
@@ -226,6 +258,65 @@ impl Conn {
             }
         }
         Ok(out)
+    }
+
+    /// Header rows with whole bodies (offline mode) for a chunk, with one FETCH, handed to
+    /// `out` in batches of at most `batch` messages or about `max_bytes` of bodies, so a
+    /// chunk of large messages is never held whole. Returns false once `out` is closed.
+    pub async fn fetch_full(
+        &mut self,
+        span: &Span<'_>,
+        batch: usize,
+        max_bytes: usize,
+        out: &tokio::sync::mpsc::Sender<Fetched>,
+    ) -> Result<bool> {
+        let items = full_items(self.condstore());
+        let t = self.t.command;
+        let mut stream = self.fetch_span(span, &items).await?;
+        let mut next = Fetched::default();
+        let mut bytes = 0;
+        while let Some(f) = timed(t, stream.next()).await? {
+            let f = f.context("Reading messages")?;
+            let Some((h, body)) = full_of(&f) else {
+                continue;
+            };
+            bytes += body.len();
+            next.bodies.push((h.uid, body));
+            next.headers.push(h);
+            if next.headers.len() >= batch || bytes >= max_bytes {
+                bytes = 0;
+                if out.send(std::mem::take(&mut next)).await.is_err() {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(next.headers.is_empty() || out.send(next).await.is_ok())
+    }
+
+    /// Starts a FETCH of `items` for a chunk and returns its replies as they come.
+    async fn fetch_span<'c>(
+        &'c mut self,
+        span: &Span<'_>,
+        items: &str,
+    ) -> Result<impl futures::Stream<Item = async_imap::error::Result<Fetch>> + Unpin + 'c> {
+        let t = self.t.command;
+        let stream = match span {
+            Span::Uids(uids) => net(
+                t,
+                self.session
+                    .uid_fetch(seqset::format(uids), items.to_string()),
+            )
+            .await
+            .map(futures::future::Either::Left),
+            // The reply carries each message's UID (it is among the items).
+            Span::Seq(lo, hi) => net(
+                t,
+                self.session.fetch(format!("{lo}:{hi}"), items.to_string()),
+            )
+            .await
+            .map(|s| futures::future::Either::Right(Box::pin(s))),
+        };
+        stream.context("Fetching messages")
     }
 
     /// Flags of messages up to `max_uid`. With `changed_since`, only those whose MODSEQ grew

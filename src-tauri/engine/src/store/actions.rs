@@ -298,6 +298,12 @@ fn insert_copy(c: &Connection, id: MessageId, folder: FolderId) -> rusqlite::Res
          SELECT ?2, raw, text, html FROM bodies WHERE message_id = ?1",
     )?
     .execute(params![id, new])?;
+    // A body still waiting to be decoded (store/bodies.rs) waits in its copy too.
+    c.prepare_cached(
+        "INSERT INTO body_pending (message_id)
+         SELECT ?2 FROM body_pending WHERE message_id = ?1",
+    )?
+    .execute(params![id, new])?;
     fulltext::queue(c, &[new])?;
     Ok(new)
 }

@@ -1,12 +1,12 @@
 //! The store's background thread: the work the insert path leaves for later, done once
-//! inserts pause. It threads messages inserted in bulk (threading.rs), then indexes new mail
-//! for search (fulltext.rs), a slice per transaction, going back to waiting when inserts
+//! inserts pause. It threads messages inserted in bulk (threading.rs), decodes bodies
+//! fetched in bulk (bodies.rs), then indexes new mail for search (fulltext.rs), a slice per transaction, going back to waiting when inserts
 //! resume. A first sync of a large mailbox waits on neither. While a [`Pause`] is held (a
 //! sync running), it starts nothing: between a sync's chunks it would take the writer and
 //! the CPU from the inserts the sync waits on.
 
 use super::threading::{self, Threaded};
-use super::{fulltext, Inner};
+use super::{bodies, fulltext, Inner};
 use rusqlite::Connection;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError};
@@ -38,16 +38,22 @@ pub(super) fn wake(tx: &SyncSender<()>) {
 
 /// What one step did.
 enum Step {
+    /// Messages threaded or bodies decoded: views of them re-query.
     Threaded(Vec<Threaded>),
     /// How many messages were indexed for search.
     Indexed(usize),
 }
 
-/// One transaction of work: a slice of waiting messages threaded, else a slice indexed.
+/// One transaction of work: a slice of waiting messages threaded, else a slice of bodies
+/// decoded, else a slice indexed.
 fn step(conn: &mut Connection) -> rusqlite::Result<Step> {
     let threaded = threading::thread_waiting(conn, THREAD_SLICE)?;
     if !threaded.is_empty() {
         return Ok(Step::Threaded(threaded));
+    }
+    let decoded = bodies::decode_waiting(conn, bodies::SLICE)?;
+    if !decoded.is_empty() {
+        return Ok(Step::Threaded(decoded));
     }
     Ok(Step::Indexed(fulltext::index_queued(
         conn,

@@ -65,6 +65,20 @@ impl Store {
         })
     }
 
+    /// Adds INBOX to an account that has no folders yet, before the first LIST: every
+    /// server has it (RFC 3501 §5.1), and LIST then fills in its attributes.
+    pub fn add_inbox(&self, account: i64) -> Result<Folder> {
+        self.write(|c| {
+            c.prepare_cached(
+                "INSERT OR IGNORE INTO folders (account_id, name, display_name, delimiter, role, subscribed, selectable)
+                 VALUES (?1, 'INBOX', 'INBOX', '', ?2, 1, 1)",
+            )?
+            .execute(params![account, Role::Inbox.as_str()])
+            .map(|_| ())
+        })?;
+        self.find_folder(account, "INBOX")
+    }
+
     /// An account's folders: special-use first (inbox, drafts, sent, ...), then by name.
     pub fn folders(&self, account: i64) -> Result<Vec<Folder>> {
         let mut v = self.read(|c| {

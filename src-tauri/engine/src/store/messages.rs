@@ -67,6 +67,25 @@ impl Store {
     /// Inserts new messages of one folder in one transaction. A UID already cached is left
     /// alone, so a batch replayed after a dropped connection adds nothing twice.
     pub fn insert_headers(&self, folder: FolderId, headers: &[Header]) -> Result<NewMessages> {
+        self.insert_headers_as(folder, headers, false)
+    }
+
+    /// [`Store::insert_headers`] for one batch of many making up a first sync, however small
+    /// the batch: its messages are threaded later, in bulk (store/threading.rs).
+    pub fn insert_headers_in_bulk(
+        &self,
+        folder: FolderId,
+        headers: &[Header],
+    ) -> Result<NewMessages> {
+        self.insert_headers_as(folder, headers, true)
+    }
+
+    fn insert_headers_as(
+        &self,
+        folder: FolderId,
+        headers: &[Header],
+        bulk: bool,
+    ) -> Result<NewMessages> {
         let out = self.write(|c| {
             let tx = c.transaction()?;
             let mut out = NewMessages::default();
@@ -90,7 +109,7 @@ impl Store {
                     .collect::<rusqlite::Result<_>>()?;
                 let fresh: Vec<&Header> = headers.iter().filter(|h| !cached.contains(&h.uid)).collect();
                 // A bulk batch waits with thread 0 for the background thread (threading.rs).
-                let inline = fresh.len() <= threading::INLINE_MAX && !threading::waiting(&tx)?;
+                let inline = !bulk && fresh.len() <= threading::INLINE_MAX && !threading::waiting(&tx)?;
                 let links: Vec<Links<'_>> = if inline {
                     fresh.iter().map(|h| Links::of(h)).collect()
                 } else {
@@ -231,11 +250,16 @@ impl Store {
 
     /// Every cached UID of a folder, ascending (provisional rows have none).
     pub fn uids(&self, folder: FolderId) -> Result<Vec<u32>> {
+        self.uids_from(folder, 1)
+    }
+
+    /// A folder's cached UIDs at or above `from`, ascending.
+    pub fn uids_from(&self, folder: FolderId, from: u32) -> Result<Vec<u32>> {
         self.read(|c| {
             let mut s = c.prepare_cached(
-                "SELECT uid FROM messages WHERE folder_id = ?1 AND uid > 0 ORDER BY uid",
+                "SELECT uid FROM messages WHERE folder_id = ?1 AND uid >= max(?2, 1) ORDER BY uid",
             )?;
-            let rows = s.query_map([folder], |r| r.get(0))?.collect();
+            let rows = s.query_map(params![folder, from], |r| r.get(0))?.collect();
             rows
         })
     }
@@ -368,40 +392,6 @@ impl Store {
         }
     }
 
-    /// Caches fetched bodies `(uid, raw)` of one folder, with their text and snippet, in one
-    /// transaction. Returns the ids that gained a body.
-    pub fn store_bodies(
-        &self,
-        folder: FolderId,
-        bodies: &[(u32, Vec<u8>)],
-    ) -> Result<Vec<MessageId>> {
-        let parsed: Vec<(u32, &[u8], Body)> = bodies
-            .iter()
-            .map(|(uid, raw)| (*uid, raw.as_slice(), crate::mime::parse(raw)))
-            .collect();
-        self.write(|c| {
-            let tx = c.transaction()?;
-            let mut ids = Vec::new();
-            {
-                let mut find = tx.prepare_cached("SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2")?;
-                let mut put = tx.prepare_cached(
-                    "INSERT INTO bodies (message_id, raw, text, html) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw, text = excluded.text, html = excluded.html",
-                )?;
-                let mut snip = tx.prepare_cached("UPDATE messages SET snippet = ?2 WHERE id = ?1")?;
-                for (uid, raw, body) in &parsed {
-                    let Some(id): Option<i64> = find.query_row(params![folder, uid], |r| r.get(0)).optional()? else { continue };
-                    put.execute(params![id, raw, body.text, body.html])?;
-                    snip.execute(params![id, crate::mime::snippet(&body.text, 200)])?;
-                    ids.push(id);
-                }
-                fulltext::index_bodies(&tx, &ids)?;
-            }
-            tx.commit()?;
-            Ok(ids)
-        })
-    }
-
     /// UIDs of a folder's newest messages that have no cached body (for prefetch).
     pub fn uids_without_body(
         &self,
@@ -434,22 +424,5 @@ impl Store {
             .optional()
         })?
         .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("There is no message {id}")))
-    }
-
-    /// Caches the body of one message by id (one whose UID here is not known yet).
-    pub fn store_body(&self, id: MessageId, raw: &[u8]) -> Result<()> {
-        let body = crate::mime::parse(raw);
-        self.write(|c| {
-            let tx = c.transaction()?;
-            tx.prepare_cached(
-                "INSERT INTO bodies (message_id, raw, text, html) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw, text = excluded.text, html = excluded.html",
-            )?
-            .execute(params![id, raw, body.text, body.html])?;
-            tx.prepare_cached("UPDATE messages SET snippet = ?2 WHERE id = ?1")?
-                .execute(params![id, crate::mime::snippet(&body.text, 200)])?;
-            fulltext::index_bodies(&tx, &[id])?;
-            tx.commit()
-        })
     }
 }

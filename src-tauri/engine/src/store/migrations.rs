@@ -379,6 +379,15 @@ const MIGRATIONS: &[&str] = &[
     -- new threads do not take an old conversation's id.
     UPDATE messages SET thread_id = 0;
     "#,
+    // 8: bodies fetched in bulk are stored raw and decoded later by the store's background
+    // thread (store/bodies.rs); the HTML part is no longer kept (opening a message parses
+    // the raw body), which about halves the cache of a full-body sync.
+    r#"
+    CREATE TABLE body_pending (
+        message_id INTEGER PRIMARY KEY REFERENCES bodies(message_id) ON DELETE CASCADE
+    ) STRICT;
+    UPDATE bodies SET html = '' WHERE html <> '';
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -411,9 +411,24 @@ impl Store {
     /// UIDs of a folder that are accounted for: cached rows, and messages held by handles
     /// (moving in or out). Sync fetches only UIDs outside this set.
     pub fn known_uids(&self, folder: FolderId) -> Result<std::collections::HashSet<u32>> {
+        self.known_uids_from(folder, 1)
+    }
+
+    /// [`Store::known_uids`] at or above `from`: what new mail is checked against, without
+    /// loading the whole folder's UIDs.
+    pub fn known_uids_from(
+        &self,
+        folder: FolderId,
+        from: u32,
+    ) -> Result<std::collections::HashSet<u32>> {
         let f = self.folder(folder)?;
-        let mut set: std::collections::HashSet<u32> = self.uids(folder)?.into_iter().collect();
-        set.extend(self.read(|c| handles::held_uids(c, f.account_id, &f.name))?);
+        let mut set: std::collections::HashSet<u32> =
+            self.uids_from(folder, from)?.into_iter().collect();
+        set.extend(
+            self.read(|c| handles::held_uids(c, f.account_id, &f.name))?
+                .into_iter()
+                .filter(|u| *u >= from),
+        );
         Ok(set)
     }
 
