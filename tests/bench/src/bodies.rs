@@ -94,14 +94,19 @@ pub async fn measure(
     let mut mbsync_rss_kib = 0;
     let mut kept = None;
     for i in 0..runs {
+        tokio::task::block_in_place(crate::sys::settle);
         let p = raw::fetch_pass(&target, FOLDER, "(UID BODY.PEEK[])").await?;
         raw_bytes = p.bytes;
         r.push(p.fetch.as_secs_f64());
+        // The previous run's profile goes before the disk settles, not during this run.
+        drop(kept.take());
+        tokio::task::block_in_place(crate::sys::settle);
         let (took, background, profile, engine) = tern_once(tb, n).await?;
         t.push(took.as_secs_f64());
         bg.push(background.as_secs_f64());
         kept = Some((profile, engine));
         mb.reset()?;
+        tokio::task::block_in_place(crate::sys::settle);
         let run = tokio::task::block_in_place(|| mb.run())?;
         let got = mb.count(FOLDER)?;
         ensure!(
@@ -119,6 +124,7 @@ pub async fn measure(
         );
     }
     let kept = kept.context("no runs")?;
+    kept.1.store().checkpoint()?;
     let db = kept.0.path().join(tern_engine::CACHE_FILE);
     let wal = kept
         .0

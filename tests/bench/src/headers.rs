@@ -78,6 +78,7 @@ pub async fn measure(
     let mut raw_bytes = (0, 0);
     let mut synced = None;
     for i in 0..runs {
+        tokio::task::block_in_place(crate::sys::settle);
         let p = raw::fetch_pass(target, "INBOX", raw::ENVELOPE_ITEMS).await?;
         let q = raw::fetch_pass(target, "INBOX", &tern_items).await?;
         for (what, got) in [("ENVELOPE", p.fetched), ("Tern's items", q.fetched)] {
@@ -91,6 +92,7 @@ pub async fn measure(
         raw_tern.push(secs(q.fetch));
         // Drop the previous run's profile before the next one syncs.
         drop(synced.take());
+        tokio::task::block_in_place(crate::sys::settle);
         let (r, s) = tern::run(tb, target, &server_uids, async_threads).await?;
         synced = Some(s);
         eprintln!(
@@ -114,7 +116,7 @@ pub async fn measure(
 
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let mut notes = vec![
-        "raw = from sending the FETCH to the tagged OK, on a connection already logged in and SELECTed; Tern = the whole Engine::sync: connect, TLS, LOGIN, STATUS/SELECT, LIST, UID SEARCH, FETCH in chunks newest first, SQLite inserts".into(),
+        "raw = from sending the FETCH to the tagged OK, on a connection already logged in and SELECTed; Tern = the whole Engine::sync of a new account: connect, TLS, LOGIN, SELECT INBOX, FETCH by sequence number in chunks newest first with SQLite inserts overlapping, then LIST and the other (empty) folders; each side runs after the disk has settled (sync(2) and a pause)".into(),
         format!("Tern fetches `{tern_items}`, not ENVELOPE; a second raw row sends exactly that"),
         format!("raw reply sizes: {:.1} MiB (ENVELOPE), {:.1} MiB (Tern's items)", mib(raw_bytes.0), mib(raw_bytes.1)),
     ];

@@ -241,7 +241,8 @@ async fn bench(
         Ok(())
     })?;
 
-    // Sizes.
+    // Sizes, at rest.
+    engine.store().checkpoint()?;
     let maildir = tb.dir.join("home/alice/Maildir");
     let (md_bytes, md_alloc, _) = sys::tree_size(&maildir)?;
     let (mb_bytes, _, _) = sys::tree_size(&mb.maildir())?;

@@ -125,6 +125,8 @@ pub async fn run(
     verify(&engine, id, server_uids)?;
     let probe = crate::phases::status_probe(tb, target, &engine, id).await?;
 
+    // Sizes at rest: what the WAL held is copied into the database first.
+    engine.store().checkpoint()?;
     let db = profile.path().join(CACHE_FILE);
     let wal = profile.path().join(format!("{CACHE_FILE}-wal"));
     let run = Run {

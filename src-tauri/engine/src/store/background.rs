@@ -80,6 +80,12 @@ pub(super) fn run(store: Weak<Inner>, wake: Receiver<()>) {
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
+            if let Some(inner) = store.upgrade() {
+                let conn = super::lock_writer(&inner);
+                if let Err(e) = super::end_wal_deferral(&inner, &conn) {
+                    tracing::warn!("checkpointing the cache after a sync failed: {e}");
+                }
+            }
             loop {
                 let Some(inner) = store.upgrade() else { return };
                 let done = {
