@@ -19,7 +19,10 @@ use std::sync::{Arc, Mutex};
 pub(crate) struct ReplayLocks(Arc<Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>>);
 
 impl ReplayLocks {
-    fn get(&self, account: AccountId) -> Arc<tokio::sync::Mutex<()>> {
+    /// The account's lock: held while its queued actions are replayed, and while new mail is
+    /// fetched outside the worker (worker.rs), so that never sees a moved message's new UID
+    /// before its replay has recorded it.
+    pub(crate) fn get(&self, account: AccountId) -> Arc<tokio::sync::Mutex<()>> {
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -161,7 +161,11 @@ impl Ctx {
     }
 
     /// Fetches mail new in INBOX on `conn`, which has INBOX selected under `uidvalidity`.
+    /// Not while the worker replays queued actions: a message the user moved into INBOX gets
+    /// its new UID there, which only the replay knows is not new mail (see `replay.rs`).
     async fn fetch_arrivals(&self, conn: &mut Conn, uidvalidity: u32) -> Result<()> {
+        let lock = self.locks.get(self.account.id);
+        let _held = lock.lock().await;
         let inbox = self
             .store
             .folders(self.account.id)?

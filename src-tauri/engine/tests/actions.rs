@@ -355,3 +355,40 @@ async fn without_uidplus_new_uids_are_found_by_message_id() {
     assert!(server[&last.1].contains(&"\\Deleted".to_string()));
     assert_mirrors(&s.engine, s.id, &mut raw, "Archive").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_moved_back_to_inbox_is_not_new_mail_for_idle() {
+    let tb = Testbed::start();
+    let s = setup(&tb, 6).await;
+    let mut events = s.engine.events();
+    s.engine.start(s.id).unwrap();
+    // The worker's first sync and its IDLE connection on INBOX.
+    wait_replayed(&s.engine, s.id).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let picked = newest(&s, "INBOX", 1);
+    s.engine
+        .move_messages(&ids(&picked), folder(&s, "Archive").id)
+        .unwrap();
+    wait_replayed(&s.engine, s.id).await;
+    s.engine
+        .move_messages(&ids(&picked), folder(&s, "INBOX").id)
+        .unwrap();
+    wait_replayed(&s.engine, s.id).await;
+    // Dovecot tells the IDLE connection of the message's new UID in INBOX about half a
+    // second later; the IDLE connection fetches new mail itself, after the replay that
+    // recorded that UID.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    while let Some(e) = events.try_recv() {
+        assert!(!matches!(e, Event::NewMail { .. }), "{e:?}");
+    }
+    let inbox = folder(&s, "INBOX");
+    assert_eq!(inbox.total, 6);
+    assert_eq!(
+        s.engine.store().uids(inbox.id).unwrap().len(),
+        6,
+        "no second row"
+    );
+    let mut raw = tb.raw("alice").await;
+    assert_mirrors(&s.engine, s.id, &mut raw, "INBOX").await;
+    assert_mirrors(&s.engine, s.id, &mut raw, "Archive").await;
+}

@@ -380,13 +380,13 @@ const MIGRATIONS: &[&str] = &[
     UPDATE messages SET thread_id = 0;
     "#,
     // 8: bodies fetched in bulk are stored raw and decoded later by the store's background
-    // thread (store/bodies.rs); the HTML part is no longer kept (opening a message parses
-    // the raw body), which about halves the cache of a full-body sync.
+    // thread (store/bodies.rs). New bodies no longer keep their HTML part (opening a message
+    // parses the raw body); bodies cached before keep theirs, unused, rather than every body
+    // row being rewritten while the app starts.
     r#"
     CREATE TABLE body_pending (
         message_id INTEGER PRIMARY KEY REFERENCES bodies(message_id) ON DELETE CASCADE
     ) STRICT;
-    UPDATE bodies SET html = '' WHERE html <> '';
     "#,
 ];
 
