@@ -142,8 +142,7 @@ async fn run(cli: Cli) -> Result<()> {
     let creds = Arc::new(CommandOr(Keyring::new(KEYRING_SERVICE)));
     let mut opts = EngineOptions::default();
     if let Cmd::Sync { bodies: true, .. } = &cli.command {
-        opts.sync.prefetch_newest = u32::MAX;
-        opts.sync.prefetch_max_size = u32::MAX;
+        opts.sync.fetch_all_bodies();
     }
     let engine = Engine::open(&dir, creds, opts)?;
     let out = output::Out { json: cli.json };

@@ -42,10 +42,10 @@ impl Engine {
     ) -> Result<Engine> {
         let store = Store::open(&data_dir.join(CACHE_FILE))?;
         let events = EventSender::new();
-        // Bulk inserts get their threads after the insert (store/threading.rs): their
-        // thread ids changed, so views of them re-query.
+        // Bulk inserts get their threads, and bulk bodies their text, after the insert
+        // (store/background.rs): views of them re-query.
         let sender = events.clone();
-        store.on_threaded(move |batches| {
+        store.on_changed(move |batches| {
             for b in batches {
                 sender.send(Event::MessagesChanged {
                     account: b.account,

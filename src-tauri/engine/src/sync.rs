@@ -33,6 +33,19 @@ pub struct SyncOptions {
     pub body_chunk: usize,
 }
 
+impl SyncOptions {
+    /// Turns on offline mode: every body of every message, whatever its size.
+    pub fn fetch_all_bodies(&mut self) {
+        self.prefetch_newest = u32::MAX;
+        self.prefetch_max_size = u32::MAX;
+    }
+
+    /// Whether offline mode is on.
+    pub fn all_bodies(&self) -> bool {
+        self.prefetch_newest == u32::MAX && self.prefetch_max_size == u32::MAX
+    }
+}
+
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
@@ -341,7 +354,13 @@ impl Syncer<'_> {
             // from SELECT hold for the whole run: a server sends no EXPUNGE (nor VANISHED)
             // while answering FETCH (RFC 3501 §7.4.1, RFC 7162 §3.2.10), and only FETCHes
             // go to it until the last chunk.
-            (seq_chunks(self.opts, exists), exists)
+            let plan = first_sync_ranges(self.opts, exists);
+            (
+                plan.into_iter()
+                    .map(|(lo, hi)| Chunk::Seq(lo, hi))
+                    .collect(),
+                exists,
+            )
         } else {
             let mut uids = self.conn.uids_from(from).await?;
             uids.retain(|u| !have.contains(u));
@@ -405,10 +424,9 @@ impl Syncer<'_> {
             }
             Ok::<(u32, u32), crate::Error>((done, bodies))
         });
-        // Offline mode (every body, whatever its size) fetches each new message whole in the
-        // same FETCH as its cache row: one pass over the folder instead of two.
-        let whole =
-            self.opts.prefetch_newest == u32::MAX && self.opts.prefetch_max_size == u32::MAX;
+        // Offline mode fetches each new message whole in the same FETCH as its cache row:
+        // one pass over the folder instead of two.
+        let whole = self.opts.all_bodies();
         let mut failed = None;
         for chunk in chunks {
             let sent = if whole {
@@ -540,7 +558,7 @@ impl Syncer<'_> {
 /// then `chunk`-sized ranges, and the last two chunks' worth in halves down to
 /// `first_chunk`. The sync ends once the last chunk is written, which nothing overlaps:
 /// chunks shrinking at the end keep the writer from lagging a whole chunk behind then.
-fn seq_chunks(opts: &SyncOptions, exists: u32) -> Vec<Chunk> {
+pub fn first_sync_ranges(opts: &SyncOptions, exists: u32) -> Vec<(u32, u32)> {
     let small = opts.first_chunk.max(1) as u32;
     let big = (opts.chunk as u32).max(small);
     let mut out = Vec::new();
@@ -554,7 +572,7 @@ fn seq_chunks(opts: &SyncOptions, exists: u32) -> Vec<Chunk> {
             (hi / 2).max(small)
         };
         let lo = hi.saturating_sub(size - 1).max(1);
-        out.push(Chunk::Seq(lo, hi));
+        out.push((lo, hi));
         hi = lo - 1;
     }
     out
@@ -646,13 +664,7 @@ mod tests {
             chunk,
             ..SyncOptions::default()
         };
-        seq_chunks(&opts, exists)
-            .into_iter()
-            .map(|c| match c {
-                Chunk::Seq(lo, hi) => (lo, hi),
-                Chunk::Uids(_) => unreachable!(),
-            })
-            .collect()
+        first_sync_ranges(&opts, exists)
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::account::Account;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::{Event, EventSender};
-use crate::folder::Role;
+use crate::folder::{Folder, Role};
 use crate::folder_ops::FolderOp;
 use crate::imap::ops::Conn;
 use crate::imap::{timed, Timeouts};
@@ -147,14 +147,18 @@ impl Ctx {
         Ok(())
     }
 
-    async fn sync_inbox(&self, conn: &mut Conn) -> Result<()> {
-        self.replay(conn).await?;
-        let inbox = self
+    /// The account's INBOX in the cache (none before the first sync).
+    fn inbox(&self) -> Result<Option<Folder>> {
+        Ok(self
             .store
             .folders(self.account.id)?
             .into_iter()
-            .find(|f| f.role == Role::Inbox);
-        if let Some(inbox) = inbox {
+            .find(|f| f.role == Role::Inbox))
+    }
+
+    async fn sync_inbox(&self, conn: &mut Conn) -> Result<()> {
+        self.replay(conn).await?;
+        if let Some(inbox) = self.inbox()? {
             self.syncer(conn).sync_changed_folder(&inbox).await?;
         }
         Ok(())
@@ -166,12 +170,7 @@ impl Ctx {
     async fn fetch_arrivals(&self, conn: &mut Conn, uidvalidity: u32) -> Result<()> {
         let lock = self.locks.get(self.account.id);
         let _held = lock.lock().await;
-        let inbox = self
-            .store
-            .folders(self.account.id)?
-            .into_iter()
-            .find(|f| f.role == Role::Inbox);
-        if let Some(inbox) = inbox {
+        if let Some(inbox) = self.inbox()? {
             self.syncer(conn)
                 .fetch_arrivals(&inbox, uidvalidity)
                 .await?;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tern_engine::{AccountConfig, Engine, ErrorKind, Event, Security, Server, Trust};
+use tern_engine::{Engine, ErrorKind, Event, Security};
 use tern_testsupport::scripted::{CertKind, Protocol, Script, Scripted, TestCa};
 use tern_testsupport::{fast_options, profile, Passwords};
 
@@ -20,24 +20,7 @@ async fn a_response_that_panics_the_parser_costs_a_connection_not_the_worker() {
         "{tag} OK [READ-WRITE]\u{e9}t\u{e9}\r\n".into(),
     )];
     let srv = Scripted::start(Protocol::Imap, script).await;
-    let config = AccountConfig {
-        email: "alice@example.org".into(),
-        display_name: String::new(),
-        imap: Server {
-            host: "127.0.0.1".into(),
-            port: srv.port,
-            security: Security::Tls,
-            username: "alice".into(),
-            allow_plaintext: false,
-        },
-        smtp: None,
-        trust: Trust {
-            ca_file: Some(ca.ca_file.to_string_lossy().into_owned()),
-            pinned_sha256: vec![],
-        },
-        notify: true,
-        password_command: None,
-    };
+    let config = ca.account(srv.port, Security::Tls);
     let creds = Arc::new(Passwords(HashMap::from([(
         "alice@example.org".to_string(),
         "pw".to_string(),

@@ -9,8 +9,7 @@ use tern_testsupport::{fast_options, profile, Testbed};
 
 fn offline() -> EngineOptions {
     let mut o = fast_options();
-    o.sync.prefetch_newest = u32::MAX;
-    o.sync.prefetch_max_size = u32::MAX;
+    o.sync.fetch_all_bodies();
     o
 }
 

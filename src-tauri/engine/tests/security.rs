@@ -9,36 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tern_engine::credentials::NoStore;
 use tern_engine::imap::Timeouts;
-use tern_engine::{Account, AccountConfig, Engine, Error, ErrorKind, Security, Server, Trust};
-use tern_testsupport::scripted::{CertKind, Protocol, Script, Scripted, TestCa};
+use tern_engine::{Account, AccountConfig, Engine, Error, ErrorKind, Security};
+use tern_testsupport::scripted::{server, CertKind, Protocol, Script, Scripted, TestCa};
 use tern_testsupport::{fast_options, profile};
 
 const PASSWORD: &str = "Sup3r-Secret-pw";
-
-fn server(port: u16, security: Security) -> Server {
-    Server {
-        host: "127.0.0.1".into(),
-        port,
-        security,
-        username: "alice".into(),
-        allow_plaintext: false,
-    }
-}
-
-fn account(port: u16, security: Security, ca: &TestCa) -> AccountConfig {
-    AccountConfig {
-        email: "alice@example.org".into(),
-        display_name: "Alice".into(),
-        imap: server(port, security),
-        smtp: None,
-        trust: Trust {
-            ca_file: Some(ca.ca_file.to_string_lossy().into_owned()),
-            pinned_sha256: vec![],
-        },
-        notify: true,
-        password_command: None,
-    }
-}
 
 async fn login(config: &AccountConfig) -> Result<(), Error> {
     let dir = profile();
@@ -70,7 +45,7 @@ async fn starttls_discards_responses_injected_before_the_handshake() {
     // client would believe login is disabled and give up. It must be thrown away.
     script.inject = Some("* CAPABILITY IMAP4rev1 LOGINDISABLED\r\nT0 OK done\r\n".into());
     let srv = Scripted::start(Protocol::Imap, script).await;
-    login(&account(srv.port, Security::StartTls, &ca))
+    login(&ca.account(srv.port, Security::StartTls))
         .await
         .expect("the injected response is not acted on");
     let tls = String::from_utf8_lossy(&srv.tls_bytes()).into_owned();
@@ -89,7 +64,7 @@ async fn preauth_is_refused_where_tls_is_required() {
     let mut script = Script::imap_starttls(ca.cert(CertKind::Good));
     script.greeting = "* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] Logged in as alice".into();
     let srv = Scripted::start(Protocol::Imap, script).await;
-    let e = login(&account(srv.port, Security::StartTls, &ca))
+    let e = login(&ca.account(srv.port, Security::StartTls))
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Tls, "{e:?}");
@@ -103,7 +78,7 @@ async fn preauth_is_refused_where_tls_is_required() {
     let mut script = Script::imap_tls(ca.cert(CertKind::Good));
     script.greeting = "* PREAUTH Logged in as alice".into();
     let srv = Scripted::start(Protocol::Imap, script).await;
-    let e = login(&account(srv.port, Security::Tls, &ca))
+    let e = login(&ca.account(srv.port, Security::Tls))
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");
@@ -118,7 +93,7 @@ async fn a_missing_starttls_is_an_error_not_a_downgrade() {
         script.greeting = greeting.into();
         script.caps_clear = "IMAP4rev1 AUTH=PLAIN".into();
         let srv = Scripted::start(Protocol::Imap, script).await;
-        let e = login(&account(srv.port, Security::StartTls, &ca))
+        let e = login(&ca.account(srv.port, Security::StartTls))
             .await
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Tls, "{e:?}");
@@ -145,7 +120,7 @@ async fn certificates_that_do_not_verify_are_refused_with_the_reason() {
                 _ => Script::imap_starttls(cert.clone()),
             };
             let srv = Scripted::start(Protocol::Imap, script).await;
-            let mut config = account(srv.port, security, &ca);
+            let mut config = ca.account(srv.port, security);
             let e = login(&config).await.unwrap_err();
             assert_eq!(e.kind, ErrorKind::Tls, "{kind:?} {security:?}: {e:?}");
             assert!(e.message.contains(why), "{kind:?}: {}", e.message);
@@ -172,7 +147,7 @@ async fn a_changed_pinned_certificate_is_refused() {
     let trusted = ca.cert(CertKind::SelfSigned);
     let now = ca.cert(CertKind::SelfSigned);
     let srv = Scripted::start(Protocol::Imap, Script::imap_tls(now.clone())).await;
-    let mut config = account(srv.port, Security::Tls, &ca);
+    let mut config = ca.account(srv.port, Security::Tls);
     config.trust.pinned_sha256 = vec![trusted.fingerprint()];
     let e = login(&config).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Tls, "{e:?}");
@@ -200,7 +175,7 @@ async fn the_password_crosses_no_unencrypted_socket_without_consent() {
     script.caps_clear = "IMAP4rev1 AUTH=PLAIN".into();
     let srv = Scripted::start(Protocol::Imap, script).await;
     let ca = TestCa::new();
-    let mut config = account(srv.port, Security::Plain, &ca);
+    let mut config = ca.account(srv.port, Security::Plain);
     let e = login(&config).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
     assert!(srv.clear_bytes().is_empty(), "not even a connection");
@@ -213,7 +188,7 @@ async fn the_password_crosses_no_unencrypted_socket_without_consent() {
 // --- SMTP (RFC 3207, RFC 8314) ------------------------------------------------------------
 
 fn smtp_account(port: u16, security: Security, ca: &TestCa) -> Account {
-    let mut config = account(1, Security::Tls, ca);
+    let mut config = ca.account(1, Security::Tls);
     config.smtp = Some(server(port, security));
     Account { id: 1, config }
 }
@@ -296,7 +271,7 @@ async fn endless_lines_before_tls_are_cut_off() {
     let mut script = Script::imap_starttls(ca.cert(CertKind::Good));
     script.greeting = format!("* OK {}", "x".repeat(100_000));
     let srv = Scripted::start(Protocol::Imap, script).await;
-    let e = login(&account(srv.port, Security::StartTls, &ca))
+    let e = login(&ca.account(srv.port, Security::StartTls))
         .await
         .unwrap_err();
     assert!(e.message.contains("too long"), "{e:?}");

@@ -212,8 +212,7 @@ fn synced(args: &Args) -> Result<Subject> {
         .build()
         .context("starting the Tokio runtime")?;
     let mut opts = EngineOptions::default();
-    opts.sync.prefetch_newest = u32::MAX;
-    opts.sync.prefetch_max_size = u32::MAX;
+    opts.sync.fetch_all_bodies();
     let engine = Engine::open(profile.path(), tb.credentials(), opts).context("Engine::open")?;
     let account = engine.add_account(&tb.account("alice"))?;
     let t = Instant::now();

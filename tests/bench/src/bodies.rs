@@ -34,8 +34,7 @@ pub struct Bodies {
 /// Engine options for offline mode: every body, whatever its size.
 pub fn offline_options() -> EngineOptions {
     let mut o = EngineOptions::default();
-    o.sync.prefetch_newest = u32::MAX;
-    o.sync.prefetch_max_size = u32::MAX;
+    o.sync.fetch_all_bodies();
     o
 }
 

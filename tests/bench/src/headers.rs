@@ -155,9 +155,9 @@ pub async fn measure(
         of("Dovecot STATUS INBOX after a LIST", "ms", &|r| {
             secs(r.probe.status_after_list) * 1000.0
         }),
-        ph("phase: Conn::open+LIST+SELECT+SEARCH", &|p| p.setup),
+        ph("phase: Conn::open+SELECT INBOX", &|p| p.setup),
         ph("phase: raw FETCH, Tern's chunks+items", &|p| p.raw_chunked),
-        ph("phase: Conn::fetch_headers, same chunks", &|p| {
+        ph("phase: Conn::fetch_header_rows, same chunks", &|p| {
             p.fetch_headers
         }),
         ph("phase: Store::insert_headers, all chunks", &|p| p.insert),

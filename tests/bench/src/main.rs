@@ -404,7 +404,7 @@ async fn bench(
         200.0,
     ));
     checks.push(targets::not_measured(
-        "app idle total RSS < 300 MB",
+        "app idle total (PSS) < 300 MB",
         "measured by tests/bench/app-start.mjs (needs the built app and Xvfb)",
     ));
 

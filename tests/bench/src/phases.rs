@@ -5,32 +5,25 @@ use crate::raw;
 use anyhow::{ensure, Context, Result};
 use std::time::{Duration, Instant};
 use tern_engine::imap::fetch::header_items;
-use tern_engine::imap::ops::Conn;
-use tern_engine::imap::seqset;
+use tern_engine::imap::ops::{Conn, Span};
 use tern_engine::store::Store;
+use tern_engine::sync::first_sync_ranges;
 use tern_engine::{Account, EngineOptions, CACHE_FILE};
 use tern_testsupport::Testbed;
 
 /// Seconds spent in each step.
 #[derive(Debug, Default)]
 pub struct Phases {
-    /// Conn::open (TCP, TLS, LOGIN, capabilities, ENABLE QRESYNC) + LIST + SELECT + UID SEARCH.
+    /// Conn::open (TCP, TLS, LOGIN, capabilities, ENABLE QRESYNC) + SELECT INBOX, all a
+    /// first sync sends before its first FETCH.
     pub setup: Duration,
-    /// The raw client sending the same chunked FETCHes (server + TLS + reading, no parsing).
+    /// The raw client sending the same FETCHes by sequence number (server + TLS + reading,
+    /// no parsing).
     pub raw_chunked: Duration,
-    /// Conn::fetch_headers over the same chunks (adds async-imap and header parsing).
+    /// Conn::fetch_header_rows over the same chunks (adds async-imap and header parsing).
     pub fetch_headers: Duration,
     /// Store::insert_headers of every chunk, one transaction each.
     pub insert: Duration,
-}
-
-/// Tern's chunking: the newest `first` UIDs, then `chunk`-sized slices, newest first.
-fn chunks(uids: &[u32], first: usize, chunk: usize) -> Vec<Vec<u32>> {
-    let (older, newest) = uids.split_at(uids.len().saturating_sub(first));
-    let mut out = vec![newest.to_vec()];
-    out.extend(seqset::newest_first_chunks(older, chunk));
-    out.retain(|c| !c.is_empty());
-    out
 }
 
 pub async fn measure(tb: &Testbed, target: &raw::Target, n: usize) -> Result<Phases> {
@@ -45,18 +38,20 @@ pub async fn measure(tb: &Testbed, target: &raw::Target, n: usize) -> Result<Pha
     let mut conn = Conn::open(&account, &tb.password("alice"), opts.timeouts)
         .await
         .context("phases: Conn::open")?;
-    let listed = conn.list_folders().await.context("phases: LIST")?;
-    conn.select("INBOX").await.context("phases: SELECT")?;
-    let uids = conn.uids_from(1).await.context("phases: UID SEARCH")?;
+    let exists = conn.select("INBOX").await.context("phases: SELECT")?.exists;
     p.setup = t.elapsed();
-    ensure!(uids.len() == n, "phases: {} UIDs, expected {n}", uids.len());
-    let plan = chunks(&uids, opts.sync.first_chunk, opts.sync.chunk);
+    ensure!(
+        exists as usize == n,
+        "phases: {exists} messages, expected {n}"
+    );
+    // Tern's own plan for a first sync (sync.rs).
+    let plan = first_sync_ranges(&opts.sync, exists);
 
     let items = header_items(conn.condstore());
     let mut rawc = raw::Raw::open(target, "INBOX").await?;
     let t = Instant::now();
-    for c in &plan {
-        rawc.run_a(&format!("UID FETCH {} {items}", seqset::format(c)), false)
+    for (lo, hi) in &plan {
+        rawc.run_a(&format!("FETCH {lo}:{hi} {items}"), false)
             .await
             .context("phases: raw chunked FETCH")?;
     }
@@ -65,11 +60,11 @@ pub async fn measure(tb: &Testbed, target: &raw::Target, n: usize) -> Result<Pha
 
     let t = Instant::now();
     let mut batches = Vec::with_capacity(plan.len());
-    for c in &plan {
+    for (lo, hi) in &plan {
         batches.push(
-            conn.fetch_headers(c)
+            conn.fetch_header_rows(&Span::Seq(*lo, *hi))
                 .await
-                .context("phases: fetch_headers")?,
+                .context("phases: fetch_header_rows")?,
         );
     }
     p.fetch_headers = t.elapsed();
@@ -84,8 +79,7 @@ pub async fn measure(tb: &Testbed, target: &raw::Target, n: usize) -> Result<Pha
     let t = tokio::task::spawn_blocking(move || -> Result<Duration> {
         let store = Store::open(&profile.path().join(CACHE_FILE))?;
         let id = store.add_account(&account.config)?;
-        store.replace_folders(id, &listed)?;
-        let folder = store.find_folder(id, "INBOX")?;
+        let folder = store.add_inbox(id)?;
         let t = Instant::now();
         for b in &batches {
             store.insert_headers(folder.id, b)?;

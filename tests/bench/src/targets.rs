@@ -16,22 +16,17 @@ fn v(x: f64, unit: &str) -> String {
 /// Tern's median at most `max` times the reference's.
 pub fn at_most_times(target: &str, tern: &Figure, reference: &Figure, max: f64) -> Check {
     let ratio = tern.median / reference.median;
-    Check {
-        target: target.into(),
-        measured: format!(
-            "{} vs {} {}",
-            v(tern.median, &tern.unit),
-            v(reference.median, &reference.unit),
-            reference.name
-        ),
-        ratio,
-        met: known(ratio).then_some(ratio <= max),
-    }
+    versus(target, tern, reference, ratio, ratio <= max)
 }
 
 /// Tern's median at least `min` times faster than the reference's (ratio = reference / Tern).
 pub fn faster_by(target: &str, tern: &Figure, reference: &Figure, min: f64) -> Check {
     let ratio = reference.median / tern.median;
+    versus(target, tern, reference, ratio, ratio >= min)
+}
+
+/// A check of Tern's median against the reference's.
+fn versus(target: &str, tern: &Figure, reference: &Figure, ratio: f64, met: bool) -> Check {
     Check {
         target: target.into(),
         measured: format!(
@@ -41,7 +36,7 @@ pub fn faster_by(target: &str, tern: &Figure, reference: &Figure, min: f64) -> C
             reference.name
         ),
         ratio,
-        met: known(ratio).then_some(ratio >= min),
+        met: known(ratio).then_some(met),
     }
 }
 

@@ -7,6 +7,7 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use tern_engine::{AccountConfig, Security, Server, Trust};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -46,7 +47,34 @@ impl ServerCert {
     }
 }
 
+/// Where a scripted server listens on 127.0.0.1, as alice's account would name it.
+pub fn server(port: u16, security: Security) -> Server {
+    Server {
+        host: "127.0.0.1".into(),
+        port,
+        security,
+        username: "alice".into(),
+        allow_plaintext: false,
+    }
+}
+
 impl TestCa {
+    /// alice's account on a scripted IMAP server at `port`, trusting this CA.
+    pub fn account(&self, port: u16, security: Security) -> AccountConfig {
+        AccountConfig {
+            email: "alice@example.org".into(),
+            display_name: "Alice".into(),
+            imap: server(port, security),
+            smtp: None,
+            trust: Trust {
+                ca_file: Some(self.ca_file.to_string_lossy().into_owned()),
+                pinned_sha256: vec![],
+            },
+            notify: true,
+            password_command: None,
+        }
+    }
+
     pub fn new() -> TestCa {
         let key = KeyPair::generate().expect("CA key");
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");

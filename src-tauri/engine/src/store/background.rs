@@ -1,13 +1,18 @@
 //! The store's background thread: the work the insert path leaves for later, done once
-//! inserts pause. It threads messages inserted in bulk (threading.rs), decodes bodies
-//! fetched in bulk (bodies.rs), then indexes new mail for search (fulltext.rs), a slice per transaction, going back to waiting when inserts
-//! resume. A first sync of a large mailbox waits on neither. While a [`Pause`] is held (a
+//! inserts pause. It checkpoints the WAL a sync left, threads messages inserted in bulk
+//! (threading.rs), decodes bodies fetched in bulk (bodies.rs), then indexes new mail for
+//! search (fulltext.rs), a slice per transaction, going back to waiting when inserts
+//! resume. A first sync of a large mailbox waits on none of it. While a [`Pause`] is held (a
 //! sync running), it starts nothing: between a sync's chunks it would take the writer and
 //! the CPU from the inserts the sync waits on.
 
-use super::threading::{self, Threaded};
+use super::threading;
 use super::{bodies, fulltext, Inner};
+use crate::account::AccountId;
+use crate::folder::FolderId;
+use crate::message::MessageId;
 use rusqlite::Connection;
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError};
 use std::sync::{Arc, Weak};
@@ -36,10 +41,40 @@ pub(super) fn wake(tx: &SyncSender<()>) {
     let _ = tx.try_send(());
 }
 
+/// Messages of one folder that the background work changed after their insert (threaded,
+/// or their body decoded), for the events that announce it: views of them re-query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub account: AccountId,
+    pub folder: FolderId,
+    pub ids: Vec<MessageId>,
+}
+
+impl Changed {
+    /// `(account, folder, message)` items grouped by folder.
+    pub(super) fn by_folder(
+        items: impl IntoIterator<Item = (AccountId, FolderId, MessageId)>,
+    ) -> Vec<Changed> {
+        let mut by_folder: BTreeMap<FolderId, Changed> = BTreeMap::new();
+        for (account, folder, id) in items {
+            by_folder
+                .entry(folder)
+                .or_insert_with(|| Changed {
+                    account,
+                    folder,
+                    ids: Vec::new(),
+                })
+                .ids
+                .push(id);
+        }
+        by_folder.into_values().collect()
+    }
+}
+
 /// What one step did.
 enum Step {
-    /// Messages threaded or bodies decoded: views of them re-query.
-    Threaded(Vec<Threaded>),
+    /// Messages threaded or bodies decoded.
+    Changed(Vec<Changed>),
     /// How many messages were indexed for search.
     Indexed(usize),
 }
@@ -49,11 +84,11 @@ enum Step {
 fn step(conn: &mut Connection) -> rusqlite::Result<Step> {
     let threaded = threading::thread_waiting(conn, THREAD_SLICE)?;
     if !threaded.is_empty() {
-        return Ok(Step::Threaded(threaded));
+        return Ok(Step::Changed(threaded));
     }
     let decoded = bodies::decode_waiting(conn, bodies::SLICE)?;
     if !decoded.is_empty() {
-        return Ok(Step::Threaded(decoded));
+        return Ok(Step::Changed(decoded));
     }
     Ok(Step::Indexed(fulltext::index_queued(
         conn,
@@ -93,8 +128,8 @@ pub(super) fn run(store: Weak<Inner>, wake: Receiver<()>) {
                     step(&mut conn)
                 };
                 let more = match done {
-                    Ok(Step::Threaded(batches)) => {
-                        inner.announce_threaded(&batches);
+                    Ok(Step::Changed(batches)) => {
+                        inner.announce_changed(&batches);
                         true
                     }
                     Ok(Step::Indexed(n)) => n == fulltext::SLICE,

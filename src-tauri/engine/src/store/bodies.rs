@@ -6,13 +6,12 @@
 //! the speed of the network rather than of MIME decoding. Opening a message never waits on
 //! the queue: it parses the raw body itself (`Store::message`).
 
-use super::{background, fulltext, Store};
+use super::background::{self, Changed};
+use super::{fulltext, Store};
 use crate::error::Result;
 use crate::folder::FolderId;
 use crate::message::MessageId;
-use crate::store::threading::Threaded;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use std::collections::BTreeMap;
 
 /// Bodies decoded per background transaction (tens of milliseconds).
 pub(super) const SLICE: usize = 500;
@@ -40,17 +39,7 @@ impl Store {
             .iter()
             .map(|(uid, raw)| (*uid, decode(raw)))
             .collect();
-        let ids = self.write(|c| {
-            let tx = c.transaction()?;
-            let ids = put(
-                &tx,
-                folder,
-                decoded.iter().map(|(u, d)| (*u, d.raw, Some(d))),
-            )?;
-            tx.commit()?;
-            Ok(ids)
-        })?;
-        Ok(ids)
+        self.write(|c| put(c, folder, decoded.iter().map(|(u, d)| (*u, d.raw, Some(d)))))
     }
 
     /// Caches bodies fetched in bulk as they came, one transaction, and queues them for the
@@ -61,14 +50,11 @@ impl Store {
         bodies: &[(u32, Vec<u8>)],
     ) -> Result<Vec<MessageId>> {
         let ids = self.write(|c| {
-            let tx = c.transaction()?;
-            let ids = put(
-                &tx,
+            put(
+                c,
                 folder,
                 bodies.iter().map(|(u, raw)| (*u, raw.as_slice(), None)),
-            )?;
-            tx.commit()?;
-            Ok(ids)
+            )
         })?;
         if !ids.is_empty() {
             background::wake(&self.inner.background);
@@ -95,7 +81,7 @@ impl Store {
             if done.is_empty() {
                 return Ok(());
             }
-            self.inner.announce_threaded(&done);
+            self.inner.announce_changed(&done);
         }
     }
 
@@ -104,7 +90,7 @@ impl Store {
         let queued = self.read(|c| backlog(c, SEARCH_CATCH_UP + 1))?;
         if (1..=SEARCH_CATCH_UP).contains(&queued) {
             let done = self.write(|c| decode_waiting(c, SEARCH_CATCH_UP))?;
-            self.inner.announce_threaded(&done);
+            self.inner.announce_changed(&done);
         }
         Ok(())
     }
@@ -118,12 +104,14 @@ fn decode(raw: &[u8]) -> Decoded<'_> {
     }
 }
 
-/// Stores bodies by UID, decoded or (`None`) queued; re-indexes the decoded ones.
+/// Stores bodies by UID, decoded or (`None`) queued, in one transaction; re-indexes the
+/// decoded ones. Returns the ids that gained a body.
 fn put<'a>(
-    tx: &Transaction<'_>,
+    c: &mut Connection,
     folder: FolderId,
     bodies: impl Iterator<Item = (u32, &'a [u8], Option<&'a Decoded<'a>>)>,
 ) -> rusqlite::Result<Vec<MessageId>> {
+    let tx = c.transaction()?;
     let mut find =
         tx.prepare_cached("SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2")?;
     let mut ids = Vec::new();
@@ -135,13 +123,15 @@ fn put<'a>(
         else {
             continue;
         };
-        write_one(tx, id, raw, d)?;
+        write_one(&tx, id, raw, d)?;
         ids.push(id);
         if d.is_some() {
             decoded.push(id);
         }
     }
-    fulltext::index_bodies(tx, &decoded)?;
+    drop(find);
+    fulltext::index_bodies(&tx, &decoded)?;
+    tx.commit()?;
     Ok(ids)
 }
 
@@ -181,7 +171,7 @@ pub(super) fn backlog(c: &Connection, max: usize) -> rusqlite::Result<usize> {
 
 /// Decodes up to `max` queued bodies in one transaction, oldest queued first, and returns
 /// their messages by folder (their snippets changed).
-pub(super) fn decode_waiting(c: &mut Connection, max: usize) -> rusqlite::Result<Vec<Threaded>> {
+pub(super) fn decode_waiting(c: &mut Connection, max: usize) -> rusqlite::Result<Vec<Changed>> {
     let tx = c.transaction()?;
     let rows: Vec<(MessageId, FolderId, i64, Vec<u8>)> = {
         let mut s = tx.prepare_cached(
@@ -201,34 +191,27 @@ pub(super) fn decode_waiting(c: &mut Connection, max: usize) -> rusqlite::Result
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let mut by_folder: BTreeMap<FolderId, Threaded> = BTreeMap::new();
     let mut ids = Vec::with_capacity(rows.len());
     {
         let mut set = tx.prepare_cached("UPDATE bodies SET text = ?2 WHERE message_id = ?1")?;
         let mut snip = tx.prepare_cached("UPDATE messages SET snippet = ?2 WHERE id = ?1")?;
         let mut done = tx.prepare_cached("DELETE FROM body_pending WHERE message_id = ?1")?;
-        for (id, folder, account, raw) in &rows {
+        for (id, _, _, raw) in &rows {
             let text = crate::mime::parse(raw).text;
             set.execute(params![id, text])?;
             snip.execute(params![id, crate::mime::snippet(&text, SNIPPET)])?;
             done.execute([id])?;
             ids.push(*id);
-            by_folder
-                .entry(*folder)
-                .or_insert_with(|| Threaded {
-                    account: *account,
-                    folder: *folder,
-                    ids: Vec::new(),
-                })
-                .ids
-                .push(*id);
         }
     }
     // Messages already in the search index get their body's words now; the others get them
     // when they are indexed.
     fulltext::index_bodies(&tx, &ids)?;
     tx.commit()?;
-    Ok(by_folder.into_values().collect())
+    Ok(Changed::by_folder(
+        rows.iter()
+            .map(|(id, folder, account, _)| (*account, *folder, *id)),
+    ))
 }
 
 #[cfg(test)]

@@ -56,17 +56,24 @@ pub(super) fn index_bodies(c: &Connection, ids: &[MessageId]) -> rusqlite::Resul
     if ids.is_empty() {
         return Ok(());
     }
-    let list = json(ids);
-    // A contentless index replaces whole rows: out with the old, in with the new.
-    c.prepare_cached(
-        "DELETE FROM search_index WHERE rowid IN
-         (SELECT doc FROM search_docs WHERE message_id IN (SELECT value FROM json_each(?1)))",
-    )?
-    .execute([&list])?;
+    write_rows(c, &json(ids), true)
+}
+
+/// Writes the index rows of the messages in the JSON array `list` that have a key, first
+/// deleting their old rows when `replace`: a contentless index replaces whole rows.
+fn write_rows(c: &Connection, list: &str, replace: bool) -> rusqlite::Result<()> {
+    if replace {
+        c.prepare_cached(
+            "DELETE FROM search_index WHERE rowid IN
+             (SELECT doc FROM search_docs WHERE message_id IN (SELECT value FROM json_each(?1)))",
+        )?
+        .execute([list])?;
+    }
+    // Ascending rowids: FTS5 flushes its buffer whenever a rowid is not above the last one.
     c.prepare_cached(&format!(
         "INSERT INTO search_index ({COLUMNS}) SELECT {SOURCE} FROM {SOURCE_OF} ORDER BY d.doc"
     ))?
-    .execute([&list])
+    .execute([list])
     .map(|_| ())
 }
 
@@ -120,19 +127,9 @@ pub(super) fn index_queued(c: &mut Connection, max: usize) -> rusqlite::Result<u
         return Ok(0);
     }
     let list = json(&ids);
-    if assign_keys(&tx, &ids)? > 0 {
-        // Queued again while indexed (not done today): the old row goes first.
-        tx.prepare_cached(
-            "DELETE FROM search_index WHERE rowid IN
-             (SELECT doc FROM search_docs WHERE message_id IN (SELECT value FROM json_each(?1)))",
-        )?
-        .execute([&list])?;
-    }
-    // Ascending rowids: FTS5 flushes its buffer whenever a rowid is not above the last one.
-    tx.prepare_cached(&format!(
-        "INSERT INTO search_index ({COLUMNS}) SELECT {SOURCE} FROM {SOURCE_OF} ORDER BY d.doc"
-    ))?
-    .execute([&list])?;
+    // Queued again while indexed (not done today): the old row goes first.
+    let indexed_before = assign_keys(&tx, &ids)? > 0;
+    write_rows(&tx, &list, indexed_before)?;
     tx.prepare_cached(
         "DELETE FROM search_pending WHERE message_id IN (SELECT value FROM json_each(?1))",
     )?

@@ -19,13 +19,12 @@ mod threading;
 mod threads;
 
 pub use actions::{Queued, UndoRecord};
-pub use background::Pause;
+pub use background::{Changed, Pause};
 pub use drafts::{DraftInfo, ServerCopy};
 pub use handles::{Handle, Place};
 pub use messages::NewMessages;
 pub use outbox::{DraftId, OutboxId, OutboxItem, OutboxState};
 pub use pending::Touched;
-pub use threading::Threaded;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -48,16 +47,15 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
-    /// Wakes the thread that threads bulk inserts and indexes new mail for search
-    /// (store/background.rs).
+    /// Wakes the store's background thread (store/background.rs).
     background: SyncSender<()>,
     /// How many [`Pause`]s are alive.
     paused: AtomicUsize,
     /// Whether the writer's WAL checkpoints are put off for a sync (see `lock_writer`);
     /// changed only with the writer held.
     wal_deferred: AtomicBool,
-    /// Told which messages got their threads after being inserted.
-    on_threaded: Mutex<Option<ThreadedListener>>,
+    /// Told which messages the background work changed after their insert.
+    on_changed: Mutex<Option<ChangedListener>>,
     /// Counts the writer's uses, each counted as it ends: what was read under one value
     /// still holds while it is unchanged (search/words.rs caches by it).
     generation: AtomicU64,
@@ -65,14 +63,14 @@ struct Inner {
     completions: Mutex<Option<crate::search::Completions>>,
 }
 
-type ThreadedListener = Box<dyn Fn(&[Threaded]) + Send + Sync>;
+type ChangedListener = Box<dyn Fn(&[Changed]) + Send + Sync>;
 
 impl Inner {
-    fn announce_threaded(&self, batches: &[Threaded]) {
+    fn announce_changed(&self, batches: &[Changed]) {
         if batches.is_empty() {
             return;
         }
-        if let Some(f) = &*self.on_threaded.lock().unwrap_or_else(|p| p.into_inner()) {
+        if let Some(f) = &*self.on_changed.lock().unwrap_or_else(|p| p.into_inner()) {
             f(batches);
         }
     }
@@ -144,7 +142,7 @@ impl Store {
                 background,
                 paused: AtomicUsize::new(0),
                 wal_deferred: AtomicBool::new(false),
-                on_threaded: Mutex::new(None),
+                on_changed: Mutex::new(None),
                 generation: AtomicU64::new(0),
                 completions: Mutex::new(None),
             }),
@@ -205,13 +203,13 @@ impl Store {
         }
     }
 
-    /// Sets what is told, after the commit, which messages got their threads after being
-    /// inserted (bulk inserts are threaded later; see store/threading.rs). Replaces any
-    /// listener set before.
-    pub fn on_threaded(&self, f: impl Fn(&[Threaded]) + Send + Sync + 'static) {
+    /// Sets what is told, after the commit, which messages the background work changed after
+    /// their insert: threaded (bulk inserts are threaded later; see store/threading.rs) or
+    /// their body decoded (store/bodies.rs). Replaces any listener set before.
+    pub fn on_changed(&self, f: impl Fn(&[Changed]) + Send + Sync + 'static) {
         *self
             .inner
-            .on_threaded
+            .on_changed
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Some(Box::new(f));
     }
@@ -224,7 +222,7 @@ impl Store {
             if done.is_empty() {
                 return Ok(());
             }
-            self.inner.announce_threaded(&done);
+            self.inner.announce_changed(&done);
         }
     }
 
@@ -239,7 +237,7 @@ impl Store {
         })?;
         if any && !long {
             let done = self.write(|c| threading::thread_waiting(c, threading::READ_CATCH_UP))?;
-            self.inner.announce_threaded(&done);
+            self.inner.announce_changed(&done);
         }
         Ok(())
     }

@@ -28,12 +28,13 @@
 //! A batch is threaded in memory: what it needs is read with a few queries, and what it adds
 //! is written back with one statement per table, in the batch's transaction.
 
+use super::background::Changed;
 use crate::account::AccountId;
 use crate::folder::FolderId;
 use crate::message::{Header, MessageId};
 use crate::thread::{base_subject, ThreadId};
 use rusqlite::{params, Connection};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// A batch up to this size is threaded as it is inserted, if no message is waiting (so
 /// messages are always threaded in insertion order); a larger one waits.
@@ -379,14 +380,6 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
-/// Messages threaded after their insert, for the events that announce it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Threaded {
-    pub account: AccountId,
-    pub folder: FolderId,
-    pub ids: Vec<MessageId>,
-}
-
 /// Whether any message waits to be threaded.
 pub(super) fn waiting(c: &Connection) -> rusqlite::Result<bool> {
     c.prepare_cached("SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id = 0)")?
@@ -404,7 +397,7 @@ pub(super) fn waiting_over(c: &Connection, n: usize) -> rusqlite::Result<bool> {
 /// Threads up to `max` waiting messages, oldest insert first, in one transaction; returns
 /// them by folder (empty when none waited). Also threads messages cached before threading
 /// existed, which migration 3 left at thread 0.
-pub(super) fn thread_waiting(c: &mut Connection, max: usize) -> rusqlite::Result<Vec<Threaded>> {
+pub(super) fn thread_waiting(c: &mut Connection, max: usize) -> rusqlite::Result<Vec<Changed>> {
     let tx = c.transaction()?;
     type Row = (
         MessageId,
@@ -445,27 +438,19 @@ pub(super) fn thread_waiting(c: &mut Connection, max: usize) -> rusqlite::Result
             Links::new(message_id, in_reply_to, refs.split_whitespace(), subject)
         })
         .collect();
-    let mut by_folder: BTreeMap<FolderId, Threaded> = BTreeMap::new();
     {
         let mut threader = Threader::new(&tx, &links)?;
         let mut set = tx.prepare_cached("UPDATE messages SET thread_id = ?2 WHERE id = ?1")?;
-        for ((id, folder, account, ..), l) in rows.iter().zip(&links) {
-            let thread = threader.assign(l)?;
-            set.execute(params![id, thread])?;
-            by_folder
-                .entry(*folder)
-                .or_insert_with(|| Threaded {
-                    account: *account,
-                    folder: *folder,
-                    ids: Vec::new(),
-                })
-                .ids
-                .push(*id);
+        for ((id, ..), l) in rows.iter().zip(&links) {
+            set.execute(params![id, threader.assign(l)?])?;
         }
         threader.finish()?;
     }
     tx.commit()?;
-    Ok(by_folder.into_values().collect())
+    Ok(Changed::by_folder(
+        rows.iter()
+            .map(|(id, folder, account, ..)| (*account, *folder, *id)),
+    ))
 }
 
 #[cfg(test)]

@@ -325,7 +325,7 @@ fn a_bulk_insert_is_threaded_later_as_if_inserted_one_by_one() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
     bulk.store
-        .on_threaded(move |b| sink.lock().unwrap().extend_from_slice(b));
+        .on_changed(move |b| sink.lock().unwrap().extend_from_slice(b));
     let _held = bulk.store.pause_background();
 
     insert_all(&bulk, &mail, mail.len());
